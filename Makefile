@@ -1,0 +1,33 @@
+# make setup  - create/refresh .venv (idempotent; fast when nothing changed)
+# make demo   - the main job: the depth node on a real image through ROS 2 messages -> out/
+# make test   - the whole test suite
+# make bench  - benchmarks (per-stage timings, end-to-end latency)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+STAMP := $(VENV)/.installed
+export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
+
+.PHONY: setup demo test bench clean
+setup: $(STAMP)
+	@$(PY) -m monodepth_ros.core.model_cache >/dev/null
+
+$(STAMP): requirements.txt constraints.txt setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c constraints.txt -r requirements.txt
+	$(PIP) install --no-build-isolation --no-deps -e .
+	touch $(STAMP)
+
+demo: setup
+	$(PY) -m monodepth_ros.tools.depth_demo --out out
+
+test: setup
+	$(PY) -m pytest -q test
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf out build install log

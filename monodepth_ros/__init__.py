@@ -1,0 +1,1 @@
+"""Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2."""

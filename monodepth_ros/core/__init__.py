@@ -1,0 +1,1 @@
+"""ROS-free core: numpy arrays in, numpy arrays out."""

@@ -1,0 +1,1 @@
+"""ROS 2 nodes and the message <-> numpy conversions they share."""

@@ -1,0 +1,148 @@
+"""depth_node: image + camera_info -> metric depth image (REP 118).
+
+Subscribes: image (sensor_msgs/Image), camera_info (sensor_msgs/CameraInfo).
+Publishes: depth/image (32FC1 metres, NaN invalid) for metric models, depth/relative_inverse (32FC1,
+unitless, larger = nearer) for relative models, depth/camera_info, depth/colored (rgb8), /diagnostics.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+
+from monodepth_ros.core.colorize import colorize_depth
+from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
+from monodepth_ros.core.latest_worker import LatestItemWorker
+from monodepth_ros.core.rate_stats import RateLatencyStats
+from monodepth_ros.core.stamped_buffer import StampedBuffer
+from monodepth_ros.core.types import DepthKind
+from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
+                                           camera_info_to_intrinsics, image_to_rgb)
+from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
+from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
+from monodepth_ros.ros.log_once import ProblemLog
+from monodepth_ros.ros.logging_bridge import python_logger_for
+from monodepth_ros.ros.node_runner import run_node
+from monodepth_ros.ros.parameters import ParameterTable
+from monodepth_ros.ros.qos import stream_output_qos
+
+CAMERA_INFO_WAIT_S = 0.1
+"""How long an image waits for its camera_info before it is skipped."""
+DEPTH_TOPIC = {DepthKind.METRIC: "depth/image", DepthKind.RELATIVE_INVERSE: "depth/relative_inverse"}
+
+
+def stamp_ns(header) -> int:
+    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+
+
+class DepthNode(Node):
+    """Runs the depth model on the newest image, off the subscription callbacks."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("depth_node", **kwargs)
+        self.params = ParameterTable(self, DEPTH_NODE_PARAMETERS)
+        self.problems = ProblemLog(self.get_logger())
+        self.estimator = DepthEstimator(model_spec_from(self.params), python_logger_for(self))
+        self.get_logger().info(f"model {self.estimator.description} ({self.estimator.kind.value}) "
+                               f"on {self.estimator.device}")
+        if self.estimator.kind is DepthKind.RELATIVE_INVERSE:
+            self.get_logger().warning("this model predicts relative inverse depth: publishing "
+                                      "depth/relative_inverse; run lidar_fusion_node for metres")
+        self.depth_publisher = self.create_publisher(Image, DEPTH_TOPIC[self.estimator.kind],
+                                                     stream_output_qos())
+        self.info_publisher = self.create_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
+        self.colored_publisher = self.create_publisher(Image, "depth/colored", stream_output_qos())
+        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
+        self.stats = RateLatencyStats()
+        self.last_timings_ms: dict[str, float] = {}
+        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-inference")
+        inputs = MutuallyExclusiveCallbackGroup()
+        reliability = self.params["image_reliability"]
+        self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,
+                                                       callback_group=inputs)
+        self.info_subscription = AdaptiveSubscription(self, CameraInfo, "camera_info", self.on_camera_info,
+                                                      reliability, depth=5, callback_group=inputs)
+        self.diagnostics = DiagnosticsPublisher(self, "depth estimation")
+        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
+
+    def has_subscribers(self) -> bool:
+        return any(publisher.get_subscription_count() > 0 for publisher in
+                   (self.depth_publisher, self.info_publisher, self.colored_publisher))
+
+    def on_camera_info(self, info: CameraInfo) -> None:
+        self.camera_infos.add(stamp_ns(info.header), info)
+
+    def on_image(self, image: Image) -> None:
+        if self.has_subscribers():
+            self.worker.submit(image)
+
+    def process(self, image: Image) -> None:
+        """Estimate and publish depth for one image (runs on the worker thread)."""
+        tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
+        info = self.camera_infos.match(stamp_ns(image.header), tolerance_ns, wait_s=CAMERA_INFO_WAIT_S)
+        if info is None:
+            self.problems.report("camera_info", f"no camera_info within {tolerance_ns / 1e9:.3f} s of the "
+                                 f"image stamp on {self.info_subscription.topic}; frames are skipped "
+                                 "until one arrives (is it published and remapped?)", "warning")
+            return
+        self.problems.resolve("camera_info")
+        started = time.perf_counter()
+        try:
+            rgb = image_to_rgb(image)
+            depth_info = camera_info_for_image(info, image.header, image.width, image.height)
+            intrinsics = camera_info_to_intrinsics(depth_info)
+        except ConversionError as error:
+            self.problems.report(f"input:{error}", f"dropping input on {self.image_subscription.topic}: {error}")
+            return
+        self.problems.resolve("input:")
+        decoded = time.perf_counter()
+        prediction = self.estimator.predict(rgb, intrinsics)
+        if prediction.is_metric:
+            mask_outside_range(prediction.values, self.params["min_depth_m"], self.params["max_depth_m"])
+        published = time.perf_counter()
+        self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))
+        self.info_publisher.publish(depth_info)
+        if self.params["publish_colored"] and self.colored_publisher.get_subscription_count() > 0:
+            self.publish_colored(prediction.values, image.header)
+        done = time.perf_counter()
+        self.last_timings_ms = {"decode": (decoded - started) * 1e3, **prediction.timings_ms,
+                                "publish": (done - published) * 1e3}
+        now_ns = self.get_clock().now().nanoseconds
+        self.stats.record((now_ns - stamp_ns(image.header)) / 1e6)
+
+    def publish_colored(self, depth, header) -> None:
+        if not np.isfinite(depth).any():
+            return
+        colored, _ = colorize_depth(depth)
+        self.colored_publisher.publish(array_to_image(colored, "rgb8", header))
+
+    def on_processing_error(self, error: BaseException) -> None:
+        self.problems.report(f"processing:{type(error).__name__}",
+                             f"depth estimation failed ({type(error).__name__}: {error}); "
+                             "continuing with the next frame")
+
+    def publish_diagnostics(self) -> None:
+        rate = self.stats.rate_hz()
+        level, message = level_for(self.problems.active(), rate)
+        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
+                  "model": self.estimator.description, "kind": self.estimator.kind.value,
+                  "device": self.estimator.device, "frames_dropped": self.worker.dropped,
+                  "image_reliability": self.image_subscription.policy.name.lower()}
+        values.update({f"{stage}_ms": f"{ms:.1f}" for stage, ms in self.last_timings_ms.items()})
+        self.diagnostics.publish(level, message, values)
+
+    def destroy_node(self) -> None:
+        self.worker.stop()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(DepthNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Parameters of depth_node."""
+from __future__ import annotations
+
+from monodepth_ros.core.device import validate_device
+from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable
+from monodepth_ros.ros.qos import RELIABILITY_CHOICES
+
+
+def _positive(name: str):
+    return lambda values: None if all(v > 0.0 for v in values) else f"{name} values must be positive"
+
+
+DEPTH_NODE_PARAMETERS = (
+    ParameterSpec("backend", "fastdepth", "Model backend: fastdepth (embedded, metric, indoor), onnx "
+                  "(any ONNX depth model file), hf (Hugging Face AutoModelForDepthEstimation)",
+                  choices=BACKENDS, read_only=True),
+    ParameterSpec("model", "", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded "
+                  "FastDepth model", read_only=True),
+    ParameterSpec("output", "auto", "Meaning of the model output; auto = known from the model "
+                  "(required for onnx)", choices=OUTPUT_CHOICES, read_only=True),
+    ParameterSpec("device", "auto", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent",
+                  read_only=True, check=validate_device),
+    ParameterSpec("fp16", False, "Half precision on CUDA (TensorRT fp16 engines for onnx)", read_only=True),
+    ParameterSpec("input_size", [0, 0], "Network input [height, width] in pixels; [0, 0] = model default",
+                  minimum=0, maximum=4096, read_only=True),
+    ParameterSpec("mean", [0.0, 0.0, 0.0], "Per-channel RGB mean after scaling to [0, 1] (onnx)",
+                  read_only=True),
+    ParameterSpec("std", [1.0, 1.0, 1.0], "Per-channel RGB std after scaling to [0, 1] (onnx)",
+                  read_only=True, check=_positive("std")),
+    ParameterSpec("canonical_focal_px", 0.0, "Focal length (px) the model assumes; > 0 rescales depth "
+                  "by the real focal length from camera_info", minimum=0.0, maximum=100000.0, read_only=True),
+    ParameterSpec("output_scale", 1.0, "Multiplies the raw model output (e.g. 0.001 for millimetres)",
+                  minimum=1e-9, maximum=1e9, read_only=True),
+    ParameterSpec("min_depth_m", 0.1, "Depth below this is published as NaN (metres)",
+                  minimum=0.0, maximum=1000.0),
+    ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
+                  minimum=0.01, maximum=1000.0),
+    ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
+    ParameterSpec("image_reliability", "auto", "Reliability of the image and camera_info subscriptions; "
+                  "auto matches the publishers", choices=RELIABILITY_CHOICES, read_only=True),
+    ParameterSpec("camera_info_tolerance_s", 0.1, "Largest stamp difference for pairing an image with "
+                  "a camera_info (seconds)", minimum=0.0, maximum=10.0),
+    ParameterSpec("diagnostics_period_s", 1.0, "Period of /diagnostics messages (seconds)",
+                  minimum=0.1, maximum=60.0, read_only=True),
+)
+
+
+def model_spec_from(table: ParameterTable) -> ModelSpec:
+    """The ModelSpec described by the node's parameters."""
+    return ModelSpec(backend=table["backend"], model=table["model"], output=table["output"],
+                     device=table["device"], fp16=table["fp16"], input_size=tuple(table["input_size"]),
+                     mean=tuple(table["mean"]), std=tuple(table["std"]),
+                     canonical_focal_px=table["canonical_focal_px"], output_scale=table["output_scale"])

@@ -1,0 +1,1 @@
+"""Command-line tools that run the ROS-free core: evaluation against ground truth and data preparation."""

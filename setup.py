@@ -1,0 +1,29 @@
+"""monodepth_ros: an ament_python package that also installs with pip (see README)."""
+from glob import glob
+
+from setuptools import find_packages, setup
+
+PACKAGE = "monodepth_ros"
+NODES = ["depth_node"]
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(exclude=["test", "test.*", "benchmarks"]),
+    package_data={PACKAGE: ["resources/*.xml"]},
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+        (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
+        (f"share/{PACKAGE}/config", glob("config/*.yaml") + glob(f"{PACKAGE}/resources/*.xml")),
+        (f"share/{PACKAGE}/rviz", glob("rviz/*.rviz")),
+    ],
+    install_requires=["setuptools"],
+    zip_safe=True,
+    maintainer="monodepth_ros maintainers",
+    maintainer_email="maintainers@monodepth-ros.dev",
+    description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
+    license="Apache-2.0",
+    tests_require=["pytest"],
+    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.{node}:main" for node in NODES]},
+)

@@ -1,0 +1,109 @@
+"""The evaluate CLI on the Middlebury Motorcycle with the default FastDepth model."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monodepth_ros.core.datasets import load_middlebury_motorcycle, save_eval_npz
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_evaluate(data_path: Path, out_path: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monodepth_ros.tools.evaluate", str(data_path),
+                           "--out", str(out_path), *options],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+def evaluate_ok(data_path: Path, out_path: Path, *options: str) -> dict:
+    result = run_evaluate(data_path, out_path, *options)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    return json.loads(lines[0])
+
+
+@pytest.fixture(scope="module")
+def motorcycle():
+    return load_middlebury_motorcycle()
+
+
+@pytest.fixture(scope="module")
+def single_frame(motorcycle, tmp_path_factory):
+    """(summary, predicted depth) of the CLI on the motorcycle written by make_middlebury_npz."""
+    folder = tmp_path_factory.mktemp("single")
+    data_path = folder / "motorcycle.npz"
+    made = subprocess.run([sys.executable, "-m", "monodepth_ros.tools.make_middlebury_npz", str(data_path)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    summary = evaluate_ok(data_path, folder / "pred.npz")
+    with np.load(folder / "pred.npz") as pred:
+        return summary, pred["depth"]
+
+
+def test_fastdepth_is_accurate_on_the_motorcycle(single_frame, motorcycle):
+    summary, _ = single_frame
+    _, gt, _ = motorcycle
+    assert summary["frames"] == 1 and summary["frames_with_gt"] == 1
+    assert summary["valid_pixels"] == np.isfinite(gt).sum()
+    assert summary["abs_rel"] <= 0.20
+    assert summary["rmse"] < 1.0
+    assert summary["delta1"] > 0.5
+    assert summary["kind"] == "metric" and summary["alignment"] == "none"
+    assert "fastdepth" in summary["model"] and summary["device"]
+    assert summary["latency_ms_mean"] > 0.0
+
+
+def test_predictions_are_metres_at_the_input_resolution(single_frame, motorcycle):
+    _, depth = single_frame
+    rgb, _, _ = motorcycle
+    assert depth.dtype == np.float32 and depth.shape == (1, *rgb.shape[:2])
+    assert 1.0 < np.nanmedian(depth) < 6.0
+
+
+def test_two_stacked_frames_pool_their_pixels(single_frame, motorcycle, tmp_path):
+    single_summary, single_depth = single_frame
+    rgb, gt, k = motorcycle
+    save_eval_npz(tmp_path / "two.npz", np.stack([rgb, rgb]), np.stack([gt, gt]), k)
+    summary = evaluate_ok(tmp_path / "two.npz", tmp_path / "pred.npz")
+    assert summary["frames"] == 2 and summary["frames_with_gt"] == 2
+    assert summary["valid_pixels"] == 2 * single_summary["valid_pixels"]
+    assert summary["abs_rel"] == pytest.approx(single_summary["abs_rel"], rel=1e-5)
+    with np.load(tmp_path / "pred.npz") as pred:
+        depth = pred["depth"]
+    assert depth.dtype == np.float32 and depth.shape == (2, *rgb.shape[:2])
+    np.testing.assert_allclose(depth, np.concatenate([single_depth, single_depth]), rtol=1e-5)
+
+
+def test_frames_without_ground_truth_still_get_predictions(single_frame, motorcycle, tmp_path):
+    single_summary, single_depth = single_frame
+    rgb, gt, k = motorcycle
+    save_eval_npz(tmp_path / "data.npz", np.stack([rgb, rgb]), np.stack([gt, np.zeros_like(gt)]), k)
+    summary = evaluate_ok(tmp_path / "data.npz", tmp_path / "pred.npz")
+    assert summary["frames"] == 2 and summary["frames_with_gt"] == 1
+    assert summary["valid_pixels"] == single_summary["valid_pixels"]
+    with np.load(tmp_path / "pred.npz") as pred:
+        np.testing.assert_allclose(pred["depth"][1], single_depth[0], rtol=1e-5)
+
+
+def test_relative_output_is_aligned_to_ground_truth_per_frame(motorcycle, tmp_path):
+    rgb, gt, k = motorcycle
+    save_eval_npz(tmp_path / "data.npz", np.stack([rgb, rgb]), np.stack([gt, np.zeros_like(gt)]), k)
+    summary = evaluate_ok(tmp_path / "data.npz", tmp_path / "pred.npz", "--output", "relative_depth")
+    assert summary["kind"] == "relative_inverse"
+    assert summary["alignment"] == "scale_shift_inverse_depth_per_frame"
+    assert summary["abs_rel"] <= 0.20
+    with np.load(tmp_path / "pred.npz") as pred:
+        depth = pred["depth"]
+    assert 1.0 < np.nanmedian(depth[0]) < 6.0
+    assert np.isnan(depth[1]).all(), "a frame without ground truth cannot be aligned"
+
+
+def test_unreadable_data_fails_with_a_message_and_no_json(tmp_path):
+    result = run_evaluate(tmp_path / "absent.npz", tmp_path / "pred.npz")
+    assert result.returncode != 0
+    assert "absent.npz" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "pred.npz").exists()
