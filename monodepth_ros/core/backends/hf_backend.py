@@ -121,7 +121,7 @@ def zoedepth_to_input(predicted_depth: torch.Tensor, height: int, width: int, pa
     before resizing, as transformers' ``ZoeDepthImageProcessor.post_process_depth_estimation`` assumes.
     """
     pad_h = int(np.sqrt(height / 2) * 3) if padded else 0
-    pad_w = int(np.sqrt(width / 2) * 2) if padded else 0
+    pad_w = int(np.sqrt(width / 2) * 3) if padded else 0
     predicted = predicted_depth.reshape(1, 1, *predicted_depth.shape[-2:])
     resized = torch.nn.functional.interpolate(predicted, size=(height + 2 * pad_h, width + 2 * pad_w),
                                               mode="bicubic", align_corners=False)

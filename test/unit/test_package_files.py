@@ -1,0 +1,63 @@
+"""The package installs what ROS users run: executables, launch, config and rviz files."""
+from __future__ import annotations
+
+import ast
+import configparser
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS}
+
+
+def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
+    package = ElementTree.parse(ROOT / "package.xml").getroot()
+    assert package.get("format") == "3"
+    assert package.findtext("name") == "monodepth_ros"
+    assert package.find("export/build_type").text == "ament_python"
+    exec_depends = {element.text for element in package.findall("exec_depend")}
+    assert {"rclpy", "sensor_msgs", "diagnostic_msgs", "launch_ros"} <= exec_depends
+    assert "launch_testing" in {element.text for element in package.findall("test_depend")}
+
+
+def test_colcon_installs_executables_under_lib_package():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    assert config["install"]["install_scripts"] == "$base/lib/monodepth_ros"
+    assert config["develop"]["script_dir"] == "$base/lib/monodepth_ros"
+
+
+def test_pip_install_ships_share_files_and_node_executables(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                    "--target", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    share = tmp_path / "share" / "monodepth_ros"
+    for relative in ["package.xml", "launch/depth.launch.py", "config/depth.yaml",
+                     "config/fastdds_large_messages.xml", "rviz/monodepth.rviz"]:
+        assert (share / relative).is_file(), relative
+    assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
+    assert (tmp_path / "bin" / "depth_node").is_file()
+    assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
+
+
+@pytest.mark.parametrize("launch_file", sorted((ROOT / "launch").glob("*.launch.py")), ids=lambda p: p.name)
+def test_launch_files_parse_and_define_generate_launch_description(launch_file):
+    tree = ast.parse(launch_file.read_text())
+    assert "generate_launch_description" in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize("config_name", sorted(NODE_TABLES))
+def test_config_files_list_every_parameter_with_its_default(config_name):
+    document = yaml.safe_load((ROOT / "config" / config_name).read_text())
+    values = document["/**"]["ros__parameters"]
+    table = {spec.name: spec.default for spec in NODE_TABLES[config_name]}
+    assert set(values) == set(table)
+    for name, default in table.items():
+        assert values[name] == default, name
+        assert type(values[name]) is type(default), name

@@ -1,0 +1,102 @@
+"""Parameter tables, QoS selection and once-only problem logging."""
+from __future__ import annotations
+
+import pytest
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
+
+from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
+from monodepth_ros.ros.log_once import ProblemLog
+from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable
+from monodepth_ros.ros.qos import latched_output_qos, reliability_matching, sensor_input_qos
+
+
+@pytest.fixture
+def node(ros_context):
+    created = ros_context.create_node("parameter_table_test")
+    yield created
+    created.destroy_node()
+
+
+def test_declared_parameters_carry_descriptions_and_ranges(node):
+    ParameterTable(node, DEPTH_NODE_PARAMETERS)
+    descriptor = node.describe_parameter("max_depth_m")
+    assert "NaN" in descriptor.description
+    assert descriptor.floating_point_range[0].from_value == 0.01
+    assert node.describe_parameter("backend").read_only
+    assert "fastdepth" in node.describe_parameter("backend").additional_constraints
+
+
+def test_invalid_updates_are_rejected_with_a_reason_and_valid_ones_applied(node):
+    table = ParameterTable(node, DEPTH_NODE_PARAMETERS)
+    out_of_range = node.set_parameters([Parameter("max_depth_m", value=-5.0)])[0]
+    assert not out_of_range.successful
+    assert node.set_parameters([Parameter("max_depth_m", value=7.5)])[0].successful
+    assert table["max_depth_m"] == 7.5
+
+
+def test_choices_and_custom_checks_are_enforced(node):
+    specs = (ParameterSpec("mode", "a", "a mode", choices=("a", "b")),
+             ParameterSpec("sizes", [1, 2], "sizes", minimum=0, maximum=10),
+             ParameterSpec("name", "ok", "checked", check=lambda v: None if v.islower() else "must be lower case"))
+    ParameterTable(node, specs)
+    result = node.set_parameters([Parameter("mode", value="c")])[0]
+    assert not result.successful and "one of a, b" in result.reason
+    result = node.set_parameters([Parameter("sizes", value=[1, 20])])[0]
+    assert not result.successful and "[0, 10]" in result.reason
+    result = node.set_parameters([Parameter("name", value="LOUD")])[0]
+    assert not result.successful and result.reason == "must be lower case"
+    assert node.set_parameters([Parameter("mode", value="b")])[0].successful
+
+
+def test_invalid_start_up_values_stop_the_node_with_a_message(ros_context):
+    node = ros_context.create_node("bad_start", parameter_overrides=[Parameter("device", value="gpu7")])
+    try:
+        with pytest.raises(ValueError, match="device must be"):
+            ParameterTable(node, DEPTH_NODE_PARAMETERS)
+    finally:
+        node.destroy_node()
+
+
+def test_model_spec_follows_the_parameters(ros_context):
+    node = ros_context.create_node("spec", parameter_overrides=[
+        Parameter("backend", value="onnx"), Parameter("input_size", value=[240, 320]),
+        Parameter("output", value="relative_inverse_depth")])
+    try:
+        spec = model_spec_from(ParameterTable(node, DEPTH_NODE_PARAMETERS))
+    finally:
+        node.destroy_node()
+    assert (spec.backend, spec.input_size, spec.output) == ("onnx", (240, 320), "relative_inverse_depth")
+
+
+def test_reliability_follows_the_publishers():
+    assert reliability_matching([ReliabilityPolicy.RELIABLE]) == ReliabilityPolicy.RELIABLE
+    assert reliability_matching([ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT]) == \
+        ReliabilityPolicy.BEST_EFFORT
+    assert sensor_input_qos(ReliabilityPolicy.BEST_EFFORT).depth == 1
+    assert latched_output_qos().durability == DurabilityPolicy.TRANSIENT_LOCAL
+
+
+class RecordingLogger:
+    def __init__(self):
+        self.lines = []
+
+    def error(self, message):
+        self.lines.append(("error", message))
+
+    def info(self, message):
+        self.lines.append(("info", message))
+
+
+def test_problems_are_logged_once_until_resolved():
+    logger = RecordingLogger()
+    problems = ProblemLog(logger)
+    for _ in range(5):
+        problems.report("input:a", "bad encoding")
+    problems.report("input:b", "truncated")
+    assert logger.lines == [("error", "bad encoding"), ("error", "truncated")]
+    problems.resolve("input:")
+    assert problems.active() == {}
+    assert [level for level, _ in logger.lines[2:]] == ["info", "info"]
+    problems.report("input:a", "bad encoding")
+    assert logger.lines[-1] == ("error", "bad encoding")
