@@ -4,7 +4,7 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "monodepth_ros"
-NODES = ["depth_node"]
+NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "sim_scene_node"]
 
 setup(
     name=PACKAGE,

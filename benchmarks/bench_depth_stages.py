@@ -10,12 +10,11 @@ import argparse
 import logging
 import time
 
-import cv2
 import numpy as np
 from std_msgs.msg import Header
 
 from bench_common import (SIZES, add_model_arguments, device_label, model_spec_from_arguments, parse_size,
-                          percentile_cell, test_image)
+                          percentile_cell, test_frame)
 from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
 from monodepth_ros.ros.conversions import array_to_image, image_to_rgb
 
@@ -43,7 +42,7 @@ def time_one_frame(estimator: DepthEstimator, message) -> dict[str, float]:
 def time_size(estimator: DepthEstimator, width: int, height: int, runs: int, warmup: int
               ) -> dict[str, np.ndarray]:
     """Per-stage timings (ms) of ``runs`` frames of ``width`` x ``height`` rgb8, after ``warmup`` frames."""
-    rgb = cv2.resize(test_image(), (width, height), interpolation=cv2.INTER_AREA)
+    rgb, _ = test_frame(width, height)
     message = array_to_image(rgb, "rgb8", Header(frame_id="camera_optical_frame"))
     for _ in range(warmup):
         time_one_frame(estimator, message)

@@ -39,20 +39,37 @@ def _save(folder, model: torch.nn.Module, processor) -> str:
     return str(folder)
 
 
-def _dinov2_backbone():
-    return transformers.Dinov2Config(image_size=28, patch_size=14, hidden_size=16, num_hidden_layers=4,
-                                     num_attention_heads=2, intermediate_size=32, out_indices=[1, 2, 3, 4],
-                                     reshape_hidden_states=False)
+def _dinov2_dpt_head() -> dict:
+    """Config fields of a tiny Depth Anything (DINOv2 backbone + DPT head) at 28 x 28 pixels."""
+    backbone = transformers.Dinov2Config(image_size=28, patch_size=14, hidden_size=16, num_hidden_layers=4,
+                                         num_attention_heads=2, intermediate_size=32,
+                                         out_indices=[1, 2, 3, 4], reshape_hidden_states=False)
+    return dict(backbone_config=backbone, reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
+                fusion_hidden_size=8, head_hidden_size=4)
 
 
-def _depth_anything_config(estimation_type: str):
-    return transformers.DepthAnythingConfig(
-        backbone_config=_dinov2_backbone(), reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
-        fusion_hidden_size=8, head_hidden_size=4, depth_estimation_type=estimation_type, max_depth=20)
+def _tiny_zoedepth() -> torch.nn.Module:
+    beit = transformers.BeitConfig(image_size=32, patch_size=8, num_hidden_layers=4, hidden_size=16,
+                                   intermediate_size=32, num_attention_heads=2,
+                                   use_relative_position_bias=True, reshape_hidden_states=False,
+                                   out_features=["stage1", "stage2", "stage3", "stage4"])
+    return transformers.ZoeDepthForDepthEstimation(transformers.ZoeDepthConfig(
+        backbone_config=beit, neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, bottleneck_features=8,
+        num_relative_features=4, bin_embedding_dim=8, num_attractors=[2, 2, 2, 1],
+        bin_configurations=[{"n_bins": 4, "min_depth": 0.5, "max_depth": 10.0}]))
 
 
-def _dpt_processor(height: int, width: int, **kwargs):
-    return transformers.DPTImageProcessor(size={"height": height, "width": width}, **kwargs)
+def _tiny_dpt() -> torch.nn.Module:
+    return transformers.DPTForDepthEstimation(transformers.DPTConfig(
+        hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32, image_size=32,
+        patch_size=8, backbone_out_indices=[0, 1, 2, 3], neck_hidden_sizes=[8, 8, 16, 16],
+        fusion_hidden_size=8, use_auxiliary_head=False))
+
+
+def _tiny_glpn() -> torch.nn.Module:
+    return transformers.GLPNForDepthEstimation(transformers.GLPNConfig(
+        depths=[1, 1, 1, 1], sr_ratios=[2, 1, 1, 1], strides=[2, 2, 2, 2], hidden_sizes=[8, 8, 16, 16],
+        num_attention_heads=[1, 1, 2, 2], decoder_hidden_size=8, max_depth=10))
 
 
 @pytest.fixture(scope="module")
@@ -60,38 +77,26 @@ def model_folders(tmp_path_factory) -> dict[str, str]:
     """Local folders of tiny models, each with model.safetensors, config.json and preprocessor_config.json."""
     root = tmp_path_factory.mktemp("hf_models")
     torch.manual_seed(0)
-    beit = transformers.BeitConfig(image_size=32, patch_size=8, num_hidden_layers=4, hidden_size=16,
-                                   intermediate_size=32, num_attention_heads=2, use_relative_position_bias=True,
-                                   reshape_hidden_states=False,
-                                   out_features=["stage1", "stage2", "stage3", "stage4"])
-    zoedepth = transformers.ZoeDepthConfig(
-        backbone_config=beit, neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, bottleneck_features=8,
-        num_relative_features=4, bin_embedding_dim=8, num_attractors=[2, 2, 2, 1],
-        bin_configurations=[{"n_bins": 4, "min_depth": 0.5, "max_depth": 10.0}])
-    dpt = transformers.DPTConfig(hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32,
-                                 image_size=32, patch_size=8, backbone_out_indices=[0, 1, 2, 3],
-                                 neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, use_auxiliary_head=False)
-    glpn = transformers.GLPNConfig(depths=[1, 1, 1, 1], sr_ratios=[2, 1, 1, 1], strides=[2, 2, 2, 2], hidden_sizes=[8, 8, 16, 16], num_attention_heads=[1, 1, 2, 2],
-                                   decoder_hidden_size=8, max_depth=10)
-    da_processor = dict(ensure_multiple_of=14, keep_aspect_ratio=True)
+    depth_anything_processor = transformers.DPTImageProcessor(
+        size={"height": 28, "width": 28}, ensure_multiple_of=14, keep_aspect_ratio=True)
     return {
-        "zoedepth": _save(root / "zoedepth", transformers.ZoeDepthForDepthEstimation(zoedepth),
-                          transformers.ZoeDepthImageProcessor(size={"height": 32, "width": 32},
-                                                              ensure_multiple_of=8)),
+        "zoedepth": _save(root / "zoedepth", _tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
+            size={"height": 32, "width": 32}, ensure_multiple_of=8)),
         "depth_anything_relative": _save(
             root / "depth_anything_relative", transformers.DepthAnythingForDepthEstimation(
-                _depth_anything_config("relative")), _dpt_processor(28, 28, **da_processor)),
+                transformers.DepthAnythingConfig(depth_estimation_type="relative", **_dinov2_dpt_head())),
+            depth_anything_processor),
         "depth_anything_metric": _save(
             root / "depth_anything_metric", transformers.DepthAnythingForDepthEstimation(
-                _depth_anything_config("metric")), _dpt_processor(28, 28, **da_processor)),
-        "dpt": _save(root / "dpt", transformers.DPTForDepthEstimation(dpt), _dpt_processor(32, 32)),
-        "glpn": _save(root / "glpn", transformers.GLPNForDepthEstimation(glpn),
-                      transformers.GLPNImageProcessor(size_divisor=16)),
+                transformers.DepthAnythingConfig(depth_estimation_type="metric", max_depth=20,
+                                                 **_dinov2_dpt_head())),
+            depth_anything_processor),
+        "dpt": _save(root / "dpt", _tiny_dpt(),
+                     transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
+        "glpn": _save(root / "glpn", _tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
         "prompt_depth_anything": _save(
             root / "prompt_depth_anything", transformers.PromptDepthAnythingForDepthEstimation(
-                transformers.PromptDepthAnythingConfig(
-                    backbone_config=_dinov2_backbone(), reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
-                    fusion_hidden_size=8, head_hidden_size=4)), _dpt_processor(28, 28, **da_processor)),
+                transformers.PromptDepthAnythingConfig(**_dinov2_dpt_head())), depth_anything_processor),
     }
 
 
@@ -113,7 +118,8 @@ def _estimator(folder: str, **spec_fields) -> DepthEstimator:
     ("dpt", "dpt", DepthKind.RELATIVE_INVERSE),
     ("glpn", "glpn", DepthKind.METRIC),
 ])
-def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_folders, rgb, name, model_type, kind):
+def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_folders, rgb, name, model_type,
+                                                                         kind):
     estimator = _estimator(model_folders[name])
     prediction = estimator.predict(rgb)
     assert estimator.kind is kind
@@ -175,8 +181,11 @@ def test_unknown_model_type_needs_an_explicit_output(model_folders, rgb):
 def test_input_size_sets_the_network_resolution(model_folders, rgb):
     estimator = _estimator(model_folders["dpt"], input_size=(16, 16))
     network_inputs = []
-    estimator.backend._model.register_forward_pre_hook(
-        lambda module, args, kwargs: network_inputs.append(tuple(kwargs["pixel_values"].shape)), with_kwargs=True)
+
+    def record_input(module, args, kwargs):
+        network_inputs.append(tuple(kwargs["pixel_values"].shape))
+
+    estimator.backend._model.register_forward_pre_hook(record_input, with_kwargs=True)
     prediction = estimator.predict(rgb)
     assert network_inputs == [(1, 3, 16, 16)]
     assert prediction.values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
@@ -258,7 +267,8 @@ def test_zoedepth_padding_is_cropped_back_to_the_image():
     # Bicubic upsampling (a = -0.75) follows a linear ramp to within 0.1; a wrong crop is off by >= 1.
     cropped = zoedepth_to_input(predicted, height, width, padded=True)
     assert cropped.shape == (1, 1, height, width)
-    np.testing.assert_allclose(cropped[0, 0].numpy(), np.tile(np.arange(width) + pad_w, (height, 1)), atol=0.1)
+    np.testing.assert_allclose(cropped[0, 0].numpy(), np.tile(np.arange(width) + pad_w, (height, 1)),
+                               atol=0.1)
     uncropped = zoedepth_to_input(predicted, padded_height, padded_width, padded=False)
     np.testing.assert_allclose(uncropped[0, 0, :, 4:-4].numpy(),
                                np.tile(np.arange(4, padded_width - 4), (padded_height, 1)), atol=0.1)

@@ -23,7 +23,7 @@ COLOUR = (200, 100, 50)
 
 
 class ChannelMix(torch.nn.Module):
-    """depth (N, 1, H, W) = OFFSET + sum_c CHANNEL_WEIGHTS[c] * image[:, c]; the weights expose channel order."""
+    """depth (N, 1, H, W) = OFFSET + sum_c CHANNEL_WEIGHTS[c] * image[:, c]; the weights reveal RGB order."""
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         image = image.float()
@@ -41,7 +41,8 @@ def _export(path, example: torch.Tensor, dynamic: bool) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(ChannelMix(), (example,), str(path), input_names=["image"], output_names=["depth"],
-                          dynamic_axes={"image": {2: "height", 3: "width"}} if dynamic else None, dynamo=False)
+                          dynamic_axes={"image": {2: "height", 3: "width"}} if dynamic else None,
+                          dynamo=False)
     return str(path)
 
 
@@ -91,7 +92,8 @@ def test_mean_and_std_normalise_each_rgb_channel(onnx_models):
     mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
     values = _estimator(onnx_models["fixed"], mean=mean, std=std).predict(uniform_image()).values
     np.testing.assert_allclose(values, expected_raw(mean=mean, std=std), rtol=1e-5)
-    assert not np.isclose(expected_raw(colour=COLOUR[::-1], mean=mean, std=std), expected_raw(mean=mean, std=std))
+    bgr_value = expected_raw(colour=COLOUR[::-1], mean=mean, std=std)
+    assert not np.isclose(bgr_value, expected_raw(mean=mean, std=std)), "the check must tell RGB from BGR"
 
 
 def test_relative_inverse_output_is_passed_through(onnx_models):
@@ -112,7 +114,8 @@ def test_output_scale_multiplies_the_raw_output(onnx_models):
     values = _estimator(onnx_models["fixed"], output_scale=0.001).predict(uniform_image()).values
     np.testing.assert_allclose(values, 0.001 * expected_raw(), rtol=1e-6)
     inverse = _estimator(onnx_models["fixed"], output="metric_inverse_depth", output_scale=0.5)
-    np.testing.assert_allclose(inverse.predict(uniform_image()).values, 1.0 / (0.5 * expected_raw()), rtol=1e-6)
+    np.testing.assert_allclose(inverse.predict(uniform_image()).values, 1.0 / (0.5 * expected_raw()),
+                               rtol=1e-6)
 
 
 def test_dynamic_model_runs_at_the_requested_input_size(onnx_models):
@@ -137,6 +140,8 @@ def test_fixed_model_refuses_a_different_input_size(onnx_models):
 
 
 def test_fp16_input_model_is_fed_half_precision(onnx_models):
+    session = ort.InferenceSession(onnx_models["fp16_input"], providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].type == "tensor(float16)"
     estimator = _estimator(onnx_models["fp16_input"])
     values = estimator.predict(uniform_image()).values
     assert values.dtype == np.float32

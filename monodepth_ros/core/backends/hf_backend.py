@@ -5,7 +5,7 @@ import importlib.util
 import inspect
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -74,7 +74,8 @@ class HuggingFaceBackend(DepthBackend):
         # The processor's post-processing (padding removal, resizing to H x W) counts as inference.
         with torch.inference_mode():
             outputs = self._model(pixel_values=pixel_values)
-            values = self._resize_to_input(outputs, height, width).float().cpu().numpy().reshape(height, width)
+            depth = self._resize_to_input(outputs, height, width)
+            values = depth.float().cpu().numpy().reshape(height, width)
         done = time.perf_counter()
         return RawOutput(values, (prepared - start) * 1e3, (done - prepared) * 1e3)
 
@@ -93,7 +94,7 @@ def _processor_size_kwargs(processor, input_size: tuple[int, int], model: str) -
 
 
 def _resize_to_input_for(processor, model_type: str) -> ResizeToInput:
-    """How to bring the predicted map to the input resolution: the processor's post-processing if it has one."""
+    """How to bring the predicted map to the input resolution: the processor's post-processing if any."""
     post_process = getattr(processor, "post_process_depth_estimation", None)
     if post_process is None:
         return _bilinear_to_input
@@ -111,7 +112,8 @@ def _resize_to_input_for(processor, model_type: str) -> ResizeToInput:
 def _bilinear_to_input(outputs, height: int, width: int) -> torch.Tensor:
     """``predicted_depth`` (1, h, w) bilinearly resized to (1, 1, height, width)."""
     predicted = outputs.predicted_depth.reshape(1, 1, *outputs.predicted_depth.shape[-2:])
-    return torch.nn.functional.interpolate(predicted, size=(height, width), mode="bilinear", align_corners=False)
+    return torch.nn.functional.interpolate(predicted, size=(height, width), mode="bilinear",
+                                           align_corners=False)
 
 
 def zoedepth_to_input(predicted_depth: torch.Tensor, height: int, width: int, padded: bool) -> torch.Tensor:

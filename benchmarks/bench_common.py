@@ -1,0 +1,66 @@
+"""Pieces the benchmark scripts share: model options, test frames, statistics formatting."""
+from __future__ import annotations
+
+import argparse
+
+import cv2
+import numpy as np
+
+from monodepth_ros.core.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+
+SIZES = ((640, 480), (1280, 720))
+"""Default input sizes (width, height)."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'640x480' -> (640, 480)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    if width <= 0 or height <= 0:
+        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
+    return width, height
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options selecting the model and where it runs, named like depth_node's parameters."""
+    parser.add_argument("--backend", choices=BACKENDS, default="fastdepth", help="model backend (default: fastdepth)")
+    parser.add_argument("--model", default="", help="ONNX file or Hugging Face model; empty = embedded FastDepth")
+    parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",
+                        help="meaning of the model output (required for --backend onnx)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
+    parser.add_argument("--fp16", action="store_true", help="half precision (CUDA only)")
+
+
+def model_spec_from_arguments(arguments: argparse.Namespace) -> ModelSpec:
+    return ModelSpec(backend=arguments.backend, model=arguments.model, output=arguments.output,
+                     device=arguments.device, fp16=arguments.fp16)
+
+
+def node_parameters_from_arguments(arguments: argparse.Namespace) -> dict[str, object]:
+    """depth_node parameters for the model options given on the command line."""
+    return {"backend": arguments.backend, "model": arguments.model, "output": arguments.output,
+            "device": arguments.device, "fp16": arguments.fp16}
+
+
+def device_label(device: str, fp16: bool) -> str:
+    return f"{device} (fp16 requested)" if fp16 else device
+
+
+def test_frame(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Middlebury Motorcycle view resized to ``width`` x ``height``: uint8 RGB and its 3x3 K."""
+    rgb, _, k = load_middlebury_motorcycle()
+    scale_x, scale_y = width / rgb.shape[1], height / rgb.shape[0]
+    resized = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+    scaled_k = np.diag([scale_x, scale_y, 1.0]) @ k
+    return np.ascontiguousarray(resized), scaled_k
+
+
+def percentile_cell(values_ms) -> str:
+    """'median (p90)' in milliseconds, or 'n/a' without values."""
+    values = np.asarray(values_ms, dtype=np.float64)
+    if values.size == 0:
+        return "n/a"
+    return f"{np.median(values):.1f} ({np.percentile(values, 90):.1f})"
