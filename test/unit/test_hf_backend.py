@@ -153,8 +153,11 @@ def test_output_override_reinterprets_the_raw_map(model_folders, rgb):
         expected = np.where(inverse != 0.0, 1.0 / inverse, np.nan)
     np.testing.assert_allclose(as_depth.predict(rgb).values, expected, rtol=1e-5)
 
-    metric_as_relative = _estimator(model_folders["depth_anything_metric"], output="relative_inverse_depth")
+    metric_folder = model_folders["depth_anything_metric"]
+    metric_as_relative = _estimator(metric_folder, output="relative_inverse_depth")
     assert metric_as_relative.kind is DepthKind.RELATIVE_INVERSE
+    np.testing.assert_array_equal(metric_as_relative.predict(rgb).values,
+                                  _estimator(metric_folder).predict(rgb).values)
 
 
 def test_canonical_focal_scales_metric_depth_by_real_over_canonical_focal(model_folders, rgb):
@@ -249,7 +252,9 @@ def test_remote_code_in_a_model_folder_is_never_executed(model_folders, tmp_path
         _estimator(str(custom_type))
     assert not marker.exists()
 
-    monkeypatch.setattr(transformers.dynamic_module_utils, "HF_MODULES_CACHE", str(tmp_path / "modules"))
+    from transformers import dynamic_module_utils
+
+    monkeypatch.setattr(dynamic_module_utils, "HF_MODULES_CACHE", str(tmp_path / "modules"))
     monkeypatch.setattr(sys, "path", list(sys.path))
     transformers.AutoConfig.from_pretrained(str(custom_type), trust_remote_code=True)
     assert marker.exists(), "the trap must run when remote code is trusted, else this test proves nothing"
