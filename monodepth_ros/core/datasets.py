@@ -2,7 +2,8 @@
 
 DATA.npz holds ``rgb`` uint8 (N, H, W, 3) or (H, W, 3), ``depth`` float (N, H, W) or (H, W) in metres along
 the optical axis, where 0 or NaN means no ground truth, and ``K`` float (3, 3), the camera matrix in pixels
-shared by all frames.
+shared by all frames. An optional ``sparse`` float (N, H, W) or (H, W) holds LiDAR depth in metres along the
+optical axis projected into the images, 0 or NaN where there is no return.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class EvalData:
     """float32 (N, H, W) metres; NaN where there is no ground truth."""
     K: np.ndarray
     """float64 (3, 3) camera matrix in pixels."""
+    sparse: np.ndarray | None = None
+    """float32 (N, H, W) LiDAR depth in metres, NaN where there is no return; None when the file has none."""
 
     @property
     def frames(self) -> int:
@@ -55,15 +58,20 @@ def load_middlebury_motorcycle() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rgb, depth, k
 
 
-def save_eval_npz(path: str | Path, rgb: np.ndarray, depth: np.ndarray, K: np.ndarray) -> None:
-    """Validate and write one or more frames to ``path`` as DATA.npz (N-first, NaN for no ground truth)."""
-    data = _validated(rgb, depth, K)
+def save_eval_npz(path: str | Path, rgb: np.ndarray, depth: np.ndarray, K: np.ndarray,
+                  sparse: np.ndarray | None = None) -> None:
+    """Validate and write one or more frames to ``path`` as DATA.npz (N-first, NaN for no ground truth or
+    LiDAR return); ``sparse`` is written only when given."""
+    data = _validated(rgb, depth, K, sparse)
+    arrays = {"rgb": data.rgb, "depth": data.depth, "K": data.K}
+    if data.sparse is not None:
+        arrays["sparse"] = data.sparse
     with open(path, "wb") as stream:
-        np.savez_compressed(stream, rgb=data.rgb, depth=data.depth, K=data.K)
+        np.savez_compressed(stream, **arrays)
 
 
 def load_eval_npz(path: str | Path) -> EvalData:
-    """Read and validate DATA.npz; 0 depth becomes NaN. Raises ValueError naming what is wrong."""
+    """Read and validate DATA.npz; 0 depth and sparse depth become NaN. Raises ValueError naming what is wrong."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"evaluation data not found: '{path}'")
@@ -80,35 +88,44 @@ def load_eval_npz(path: str | Path) -> EvalData:
             raise ValueError(f"{path}: missing {', '.join(missing)} (found: {found}); expected "
                              "rgb uint8 (N, H, W, 3), depth float32 (N, H, W) metres, K (3, 3)")
         try:
-            return _validated(archive["rgb"], archive["depth"], archive["K"])
+            sparse = archive["sparse"] if "sparse" in archive.files else None
+            return _validated(archive["rgb"], archive["depth"], archive["K"], sparse)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from error
 
 
-def _validated(rgb: np.ndarray, depth: np.ndarray, K: np.ndarray) -> EvalData:
-    """Check dtypes and shapes, add the frame axis when missing, and turn 0 depth into NaN."""
+def _validated(rgb: np.ndarray, depth: np.ndarray, K: np.ndarray, sparse: np.ndarray | None = None) -> EvalData:
+    """Check dtypes and shapes, add the frame axis when missing, and turn 0 depth and sparse depth into NaN."""
     rgb, depth, K = np.asarray(rgb), np.asarray(depth), np.asarray(K)
     if rgb.dtype != np.uint8 or rgb.ndim not in (3, 4) or rgb.shape[-1] != 3:
         raise ValueError(f"rgb must be uint8 (N, H, W, 3) or (H, W, 3), got {rgb.dtype} {rgb.shape}")
     if rgb.ndim == 3:
         rgb = rgb[None]
-    if not np.issubdtype(depth.dtype, np.floating):
-        raise ValueError(f"depth must be floating point in metres, got {depth.dtype}")
-    if depth.ndim == 2:
-        depth = depth[None]
-    if depth.shape != rgb.shape[:3]:
-        raise ValueError(f"depth shape {depth.shape} does not match rgb frames (N, H, W) = {rgb.shape[:3]}")
+    depth = _validated_depth("depth", depth, rgb.shape[:3], "no ground truth")
     if rgb.shape[0] == 0:
         raise ValueError("no frames (N = 0)")
-    depth = depth.astype(np.float32)
-    with np.errstate(invalid="ignore"):
-        if np.any(depth < 0.0) or np.any(np.isinf(depth)):
-            raise ValueError("depth must be >= 0 metres (0 or NaN for no ground truth); "
-                             "found negative or inf values")
-        depth[depth == 0.0] = np.nan
+    if sparse is not None:
+        sparse = _validated_depth("sparse", sparse, rgb.shape[:3], "no LiDAR return")
     if K.shape != (3, 3) or not np.issubdtype(K.dtype, np.number):
         raise ValueError(f"K must be a numeric (3, 3) camera matrix, got {K.dtype} {K.shape}")
     K = K.astype(np.float64)
     if not (np.isfinite(K).all() and K[0, 0] > 0.0 and K[1, 1] > 0.0):
         raise ValueError(f"K must be finite with positive focal lengths, got fx={K[0, 0]}, fy={K[1, 1]}")
-    return EvalData(np.ascontiguousarray(rgb), depth, K)
+    return EvalData(np.ascontiguousarray(rgb), depth, K, sparse)
+
+
+def _validated_depth(name: str, depth: np.ndarray, frames_shape: tuple[int, ...], missing: str) -> np.ndarray:
+    """float32 (N, H, W) metres from (N, H, W) or (H, W), 0 turned into NaN; raises ValueError when invalid."""
+    depth = np.asarray(depth)
+    if not np.issubdtype(depth.dtype, np.floating):
+        raise ValueError(f"{name} must be floating point in metres, got {depth.dtype}")
+    if depth.ndim == 2:
+        depth = depth[None]
+    if depth.shape != frames_shape:
+        raise ValueError(f"{name} shape {depth.shape} does not match rgb frames (N, H, W) = {frames_shape}")
+    depth = depth.astype(np.float32)
+    with np.errstate(invalid="ignore"):
+        if np.any(depth < 0.0) or np.any(np.isinf(depth)):
+            raise ValueError(f"{name} must be >= 0 metres (0 or NaN for {missing}); found negative or inf values")
+        depth[depth == 0.0] = np.nan
+    return depth

@@ -1,6 +1,7 @@
 """Evaluate a depth model against ground truth with the same core code the ROS node runs.
 
-Usage: python -m monodepth_ros.tools.evaluate DATA.npz --out PRED.npz [--backend ...] [--model ...] ...
+Usage: python -m monodepth_ros.tools.evaluate DATA.npz --out PRED.npz [--backend ...] [--model ...]
+                                               [--lidar-beams N] ...
 
 DATA.npz is described in monodepth_ros.core.datasets. PRED.npz gets ``depth`` float32 (N, H, W) in metres at
 the input resolution, NaN where there is no prediction. Metric models are written as predicted
@@ -8,9 +9,18 @@ the input resolution, NaN where there is no prediction. Metric models are writte
 shift in inverse depth ("alignment": "scale_shift_inverse_depth_per_frame"); a frame without ground truth
 cannot be aligned and is written as NaN.
 
+With LiDAR depth, the ``sparse`` array of DATA.npz or, when DATA.npz has none, ``--lidar-beams N`` beams
+simulated from the ground truth (monodepth_ros.core.lidar_projection.sparse_from_beams), the raw predictions are
+also fused with it by monodepth_ros.core.scale_fusion (one ScaleFusion for all frames, in order, as a sequence)
+and PRED.npz gets ``fused`` float32 (N, H, W) metres. Fused depth is metric for relative models too: it is not
+aligned to the ground truth.
+
 Prints one JSON line: abs_rel, rmse (metres) and delta1 over the valid pixels of all frames pooled (see
 monodepth_ros.core.metrics), and latency_ms_mean, the mean wall time of DepthEstimator.predict per frame after
-one warm-up call. Metrics without any valid pixel are null.
+one warm-up call. With LiDAR it adds fused_abs_rel, fused_rmse, fused_delta1 (the same metrics of the fused
+depth), global_scale_abs_rel (abs_rel of ``depth`` scaled per frame by median(ground truth / depth), the best
+a single global scale per frame can do), fused_frames (frames whose fusion status is 'fused'),
+fusion_ms_mean and lidar ("sparse" or "simulated_N_beams"). Metrics without any valid pixel are null.
 """
 from __future__ import annotations
 
@@ -27,30 +37,32 @@ import numpy as np
 from monodepth_ros.core.datasets import EvalData, load_eval_npz
 from monodepth_ros.core.device import validate_device
 from monodepth_ros.core.estimator import DepthEstimator
+from monodepth_ros.core.lidar_projection import sparse_from_beams
 from monodepth_ros.core.metrics import align_scale_shift_inverse, depth_metrics
 from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.scale_fusion import STATUS_FUSED, ScaleFusion
 from monodepth_ros.core.types import DepthKind, Intrinsics
 
 ALIGNMENT_NONE = "none"
 ALIGNMENT_RELATIVE = "scale_shift_inverse_depth_per_frame"
 
 
-def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec) -> dict:
+def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec, lidar_beams: int = 0) -> dict:
     """Predict every frame of ``data_path``, write PRED.npz to ``out_path`` and return the summary.
 
     The summary holds frames, frames_with_gt, valid_pixels, abs_rel, rmse, delta1 (NaN without valid pixels),
-    latency_ms_mean, model, device, kind, output and alignment.
+    latency_ms_mean, model, device, kind, output and alignment; with LiDAR (DATA.npz ``sparse``, else
+    ``lidar_beams`` > 0 simulated beams) also the fusion keys described in the module docstring.
     """
     data = load_eval_npz(data_path)
     estimator = DepthEstimator(spec)
-    depth_m, latencies_ms = predict_metric_depth(estimator, data)
-    with open(out_path, "wb") as stream:
-        np.savez_compressed(stream, depth=depth_m)
-    metrics = depth_metrics(depth_m, data.depth)
-    return {
+    predictions, latencies_ms = predict_frames(estimator, data)
+    depth_m = metric_depth(predictions, estimator.kind, data.depth)
+    arrays = {"depth": depth_m}
+    summary = {
         "frames": data.frames,
         "frames_with_gt": int(np.isfinite(data.depth).any(axis=(1, 2)).sum()),
-        **metrics,
+        **depth_metrics(depth_m, data.depth),
         "latency_ms_mean": float(np.mean(latencies_ms)),
         "model": estimator.description,
         "device": estimator.device,
@@ -58,34 +70,95 @@ def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec) -> di
         "output": estimator.output.value,
         "alignment": ALIGNMENT_NONE if estimator.kind is DepthKind.METRIC else ALIGNMENT_RELATIVE,
     }
+    sparse, lidar_source = lidar_depth(data, lidar_beams)
+    if sparse is not None:
+        fused, statuses, fusion_ms = fuse_frames(predictions, estimator.kind, sparse)
+        arrays["fused"] = fused
+        fused_metrics = depth_metrics(fused, data.depth)
+        summary.update({
+            "fused_abs_rel": fused_metrics["abs_rel"],
+            "fused_rmse": fused_metrics["rmse"],
+            "fused_delta1": fused_metrics["delta1"],
+            "global_scale_abs_rel": depth_metrics(global_scale_depth(depth_m, data.depth), data.depth)["abs_rel"],
+            "fused_frames": sum(status == STATUS_FUSED for status in statuses),
+            "fusion_ms_mean": float(np.mean(fusion_ms)),
+            "lidar": lidar_source,
+        })
+    with open(out_path, "wb") as stream:
+        np.savez_compressed(stream, **arrays)
+    return summary
 
 
-def predict_metric_depth(estimator: DepthEstimator, data: EvalData) -> tuple[np.ndarray, list[float]]:
-    """Depth in metres float32 (N, H, W) for every frame, and the predict wall time per frame in ms.
-
-    Relative predictions are aligned to each frame's ground truth; frames that cannot be aligned are NaN.
-    """
+def predict_frames(estimator: DepthEstimator, data: EvalData) -> tuple[np.ndarray, list[float]]:
+    """Raw predictions float32 (N, H, W) (estimator.kind decides their meaning) and predict wall times in ms."""
     height, width = data.rgb.shape[1:3]
     intrinsics = Intrinsics.from_matrix(data.K, width, height)
     estimator.predict(data.rgb[0], intrinsics)
-    depth_m = np.full(data.depth.shape, np.nan, dtype=np.float32)
+    predictions = np.empty(data.depth.shape, dtype=np.float32)
     latencies_ms = []
-    for index, (rgb, gt) in enumerate(zip(data.rgb, data.depth)):
+    for index, rgb in enumerate(data.rgb):
         start = time.perf_counter()
-        prediction = estimator.predict(rgb, intrinsics)
+        predictions[index] = estimator.predict(rgb, intrinsics).values
         latencies_ms.append((time.perf_counter() - start) * 1e3)
-        if prediction.is_metric:
-            depth_m[index] = prediction.values
-        elif np.count_nonzero(np.isfinite(gt) & np.isfinite(prediction.values)) >= 2:
-            depth_m[index] = align_scale_shift_inverse(prediction.values, gt)
-    return depth_m, latencies_ms
+    return predictions, latencies_ms
+
+
+def metric_depth(predictions: np.ndarray, kind: DepthKind, gt_depth: np.ndarray) -> np.ndarray:
+    """Depth in metres float32 (N, H, W): metric predictions as they are, relative ones aligned per frame.
+
+    Relative predictions are aligned to each frame's ground truth; frames that cannot be aligned are NaN.
+    """
+    if kind is DepthKind.METRIC:
+        return predictions
+    depth_m = np.full(predictions.shape, np.nan, dtype=np.float32)
+    for index, (prediction, gt) in enumerate(zip(predictions, gt_depth)):
+        if np.count_nonzero(np.isfinite(gt) & np.isfinite(prediction)) >= 2:
+            depth_m[index] = align_scale_shift_inverse(prediction, gt)
+    return depth_m
+
+
+def lidar_depth(data: EvalData, lidar_beams: int) -> tuple[np.ndarray | None, str]:
+    """Sparse LiDAR depth float32 (N, H, W) metres (NaN: no return) and where it came from; (None, "") without."""
+    if data.sparse is not None:
+        return data.sparse, "sparse"
+    if lidar_beams > 0:
+        simulated = np.stack([sparse_from_beams(gt, lidar_beams) for gt in data.depth])
+        return simulated, f"simulated_{lidar_beams}_beams"
+    return None, ""
+
+
+def fuse_frames(predictions: np.ndarray, kind: DepthKind,
+                sparse: np.ndarray) -> tuple[np.ndarray, list[str], list[float]]:
+    """Fused depth float32 (N, H, W) metres, the fusion status and the fuse wall time in ms of every frame."""
+    fusion = ScaleFusion()
+    fused = np.empty(predictions.shape, dtype=np.float32)
+    statuses, fusion_ms = [], []
+    for index, (prediction, lidar) in enumerate(zip(predictions, sparse)):
+        start = time.perf_counter()
+        result = fusion.fuse(prediction, kind, lidar)
+        fusion_ms.append((time.perf_counter() - start) * 1e3)
+        fused[index] = result.depth
+        statuses.append(result.status)
+    return fused, statuses, fusion_ms
+
+
+def global_scale_depth(depth_m: np.ndarray, gt_depth: np.ndarray) -> np.ndarray:
+    """``depth_m`` (N, H, W) metres with each frame scaled by median(gt / depth) over its valid pixels."""
+    scaled = depth_m.copy()
+    for index, (depth, gt) in enumerate(zip(depth_m, gt_depth)):
+        with np.errstate(invalid="ignore"):
+            valid = np.isfinite(depth) & np.isfinite(gt) & (depth > 0.0) & (gt > 0.0)
+        if valid.any():
+            scaled[index] *= np.float32(np.median(gt[valid] / depth[valid]))
+    return scaled
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m monodepth_ros.tools.evaluate",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="DATA.npz with rgb, depth (metres) and K")
-    parser.add_argument("--out", type=Path, required=True, help="PRED.npz to write (depth float32 (N, H, W) m)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="PRED.npz to write (depth, and fused with LiDAR: float32 (N, H, W) m)")
     parser.add_argument("--backend", choices=BACKENDS, default="fastdepth")
     parser.add_argument("--model", default="", help="ONNX file or Hugging Face model id/path")
     parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",
@@ -96,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="network input size in pixels; 0 0 keeps the model's own")
     parser.add_argument("--canonical-focal-px", type=float, default=0.0, metavar="F",
                         help="focal length (px) the metric model assumes; rescales depth by real/canonical")
+    parser.add_argument("--lidar-beams", type=_positive_int, default=0, metavar="N",
+                        help="when DATA.npz has no sparse LiDAR depth, simulate N beams from the ground truth "
+                             "and evaluate LiDAR scale fusion too")
     return parser
 
 
@@ -106,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = ModelSpec(backend=args.backend, model=args.model, output=args.output, device=args.device,
                          fp16=args.fp16, input_size=tuple(args.input_size),
                          canonical_focal_px=args.canonical_focal_px)
-        summary = evaluate(args.data, args.out, spec)
+        summary = evaluate(args.data, args.out, spec, lidar_beams=args.lidar_beams)
     except (ValueError, FileNotFoundError, RuntimeError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -119,6 +195,16 @@ def _device(text: str) -> str:
     if error:
         raise argparse.ArgumentTypeError(error)
     return text
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got '{text}'")
+    return value
 
 
 def _json_value(value):

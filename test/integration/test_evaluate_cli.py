@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.datasets import load_middlebury_motorcycle, save_eval_npz
+from monodepth_ros.core.lidar_projection import sparse_from_beams
+from monodepth_ros.core.metrics import depth_metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +43,7 @@ def single_frame(motorcycle, tmp_path_factory):
     assert made.returncode == 0, made.stderr
     summary = evaluate_ok(data_path, folder / "pred.npz")
     with np.load(folder / "pred.npz") as pred:
+        assert pred.files == ["depth"], "fused depth is written only with LiDAR"
         return summary, pred["depth"]
 
 
@@ -55,6 +58,7 @@ def test_fastdepth_is_accurate_on_the_motorcycle(single_frame, motorcycle):
     assert summary["kind"] == "metric" and summary["alignment"] == "none"
     assert "fastdepth" in summary["model"] and summary["device"]
     assert summary["latency_ms_mean"] > 0.0
+    assert not any(key.startswith("fus") or key == "lidar" for key in summary)
 
 
 def test_predictions_are_metres_at_the_input_resolution(single_frame, motorcycle):
@@ -100,6 +104,50 @@ def test_relative_output_is_aligned_to_ground_truth_per_frame(motorcycle, tmp_pa
         depth = pred["depth"]
     assert 1.0 < np.nanmedian(depth[0]) < 6.0
     assert np.isnan(depth[1]).all(), "a frame without ground truth cannot be aligned"
+
+
+def test_lidar_fusion_halves_the_error_and_beats_the_best_global_scale(motorcycle, tmp_path):
+    rgb, gt, k = motorcycle
+    save_eval_npz(tmp_path / "data.npz", rgb, gt, k)
+    summary = evaluate_ok(tmp_path / "data.npz", tmp_path / "pred.npz", "--lidar-beams", "16")
+    assert summary["lidar"] == "simulated_16_beams" and summary["fused_frames"] == 1
+    assert summary["fused_abs_rel"] <= 0.5 * summary["abs_rel"]
+    assert summary["fused_abs_rel"] < summary["global_scale_abs_rel"] < summary["abs_rel"]
+    assert summary["fused_rmse"] < summary["rmse"] and summary["fused_delta1"] > summary["delta1"]
+    assert summary["fusion_ms_mean"] > 0.0
+    with np.load(tmp_path / "pred.npz") as pred:
+        fused = pred["fused"]
+    assert fused.dtype == np.float32 and fused.shape == (1, *gt.shape)
+    assert depth_metrics(fused, gt[None])["abs_rel"] == pytest.approx(summary["fused_abs_rel"], rel=1e-6)
+
+
+def test_fused_relative_depth_is_metric_without_ground_truth_alignment(motorcycle, tmp_path):
+    rgb, gt, k = motorcycle
+    lidar = sparse_from_beams(gt, beams=16)
+    save_eval_npz(tmp_path / "data.npz", np.stack([rgb, rgb]), np.stack([gt, np.zeros_like(gt)]), k,
+                  sparse=np.stack([lidar, lidar]))
+    summary = evaluate_ok(tmp_path / "data.npz", tmp_path / "pred.npz", "--output", "relative_depth",
+                          "--lidar-beams", "4")
+    assert summary["kind"] == "relative_inverse"
+    assert summary["lidar"] == "sparse" and summary["fused_frames"] == 2
+    assert summary["fused_abs_rel"] < 0.15
+    with np.load(tmp_path / "pred.npz") as pred:
+        depth, fused = pred["depth"], pred["fused"]
+    assert np.isnan(depth[1]).all(), "without ground truth the relative prediction cannot be aligned"
+    assert depth_metrics(fused[1], gt)["abs_rel"] < 0.15, "fusion needs only the LiDAR"
+
+
+def test_sparse_lidar_of_the_wrong_shape_is_rejected(tmp_path):
+    np.savez(tmp_path / "data.npz", rgb=np.zeros((4, 5, 3), np.uint8), depth=np.ones((4, 5), np.float32),
+             K=np.eye(3), sparse=np.ones((5, 4), np.float32))
+    result = run_evaluate(tmp_path / "data.npz", tmp_path / "pred.npz")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "sparse shape (1, 5, 4) does not match" in result.stderr
+
+
+def test_lidar_beams_must_be_positive(tmp_path):
+    result = run_evaluate(tmp_path / "data.npz", tmp_path / "pred.npz", "--lidar-beams", "0")
+    assert result.returncode == 2 and "--lidar-beams" in result.stderr
 
 
 def test_unreadable_data_fails_with_a_message_and_no_json(tmp_path):
