@@ -82,4 +82,5 @@ def invert(transform: np.ndarray) -> np.ndarray:
 def apply(transform: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Apply a 4x4 transform to points (N, 3); returns float32 (N, 3)."""
     points = np.asarray(points, dtype=np.float64)
-    return (points @ transform[:3, :3].T + transform[:3, 3]).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (points @ transform[:3, :3].T + transform[:3, 3]).astype(np.float32)

@@ -373,3 +373,8 @@ def pointcloud2_to_xyz(msg: PointCloud2) -> np.ndarray:
             raise ConversionError(f"PointCloud2 field {axis!r} has count > 1, expected one value per point")
         xyz[:, column] = points[axis]
     return xyz
+
+
+def stamp_ns(header: Header) -> int:
+    """The header's stamp in integer nanoseconds."""
+    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec

@@ -21,7 +21,7 @@ from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.types import DepthKind
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
-                                           camera_info_to_intrinsics, image_to_rgb)
+                                           camera_info_to_intrinsics, image_to_rgb, stamp_ns)
 from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
 from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
 from monodepth_ros.ros.log_once import ProblemLog
@@ -35,15 +35,12 @@ CAMERA_INFO_WAIT_S = 0.1
 DEPTH_TOPIC = {DepthKind.METRIC: "depth/image", DepthKind.RELATIVE_INVERSE: "depth/relative_inverse"}
 
 
-def stamp_ns(header) -> int:
-    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
-
-
 class DepthNode(Node):
     """Runs the depth model on the newest image, off the subscription callbacks."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("depth_node", **kwargs)
+        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-inference")
         self.params = ParameterTable(self, DEPTH_NODE_PARAMETERS)
         self.problems = ProblemLog(self.get_logger())
         self.estimator = DepthEstimator(model_spec_from(self.params), python_logger_for(self))
@@ -59,7 +56,6 @@ class DepthNode(Node):
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.stats = RateLatencyStats()
         self.last_timings_ms: dict[str, float] = {}
-        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-inference")
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["image_reliability"]
         self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,

@@ -13,11 +13,15 @@ class ProblemLog:
         self._lock = threading.Lock()
 
     def report(self, key: str, message: str, level: str = "error") -> None:
+        """Log ``message`` at ``level`` ('error' or 'warning') unless ``key`` is already active."""
         with self._lock:
             if key in self._active:
                 return
             self._active[key] = message
-        getattr(self._logger, level)(message)
+        if level == "warning":
+            self._logger.warning(message)
+        else:
+            self._logger.error(message)
 
     def resolve(self, key_prefix: str) -> None:
         """End every active problem whose key starts with ``key_prefix``."""

@@ -5,6 +5,7 @@ import sys
 from typing import Callable
 
 import rclpy
+from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 
@@ -23,7 +24,7 @@ def run_node(make_node: Callable[[], Node], args: list[str] | None = None) -> in
         executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
-    except (ValueError, RuntimeError, FileNotFoundError, ImportError) as error:
+    except (ValueError, RuntimeError, FileNotFoundError, ImportError, ParameterException) as error:
         rclpy.logging.get_logger("monodepth_ros").fatal(f"cannot start: {error}")
         return 1
     finally:

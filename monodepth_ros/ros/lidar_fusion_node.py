@@ -1,0 +1,154 @@
+"""lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
+
+Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame).
+Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), /diagnostics.
+"""
+from __future__ import annotations
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+
+from monodepth_ros.core.estimator import mask_outside_range
+from monodepth_ros.core.latest_worker import LatestItemWorker
+from monodepth_ros.core.lidar_projection import project_points
+from monodepth_ros.core.rate_stats import RateLatencyStats
+from monodepth_ros.core.scale_fusion import STATUS_FUSED, FusionConfig, FusionResult, ScaleFusion
+from monodepth_ros.core.stamped_buffer import StampedBuffer
+from monodepth_ros.core.transforms import apply, transform_from_pose7
+from monodepth_ros.core.types import DepthKind
+from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
+                                           camera_info_to_intrinsics, depth_image_to_metres,
+                                           image_to_array, pointcloud2_to_xyz, stamp_ns)
+from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
+from monodepth_ros.ros.extrinsics import ExtrinsicsSource, FrameNotAvailable
+from monodepth_ros.ros.fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.log_once import ProblemLog
+from monodepth_ros.ros.node_runner import run_node
+from monodepth_ros.ros.parameters import ParameterTable
+from monodepth_ros.ros.qos import stream_output_qos
+
+INPUT_TOPICS = {"depth/image": DepthKind.METRIC, "depth/relative_inverse": DepthKind.RELATIVE_INVERSE}
+
+
+class LidarFusionNode(Node):
+    """Fuses the newest depth image with the LiDAR cloud nearest in time."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("lidar_fusion_node", **kwargs)
+        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="lidar-fusion")
+        self.params = ParameterTable(self, FUSION_NODE_PARAMETERS)
+        self.problems = ProblemLog(self.get_logger())
+        self.fusion = ScaleFusion(FusionConfig(
+            min_points=self.params["min_points"], local_strength=self.params["local_strength"],
+            temporal_time_constant_frames=self.params["temporal_time_constant_frames"]))
+        self.extrinsics = ExtrinsicsSource(self, {
+            (self.params["camera_frame"], self.params["lidar_frame"]):
+                transform_from_pose7(self.params["lidar_to_camera"])})
+        self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
+        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
+        self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
+        self.stats = RateLatencyStats()
+        self.last_result: FusionResult | None = None
+        inputs = MutuallyExclusiveCallbackGroup()
+        reliability = self.params["input_reliability"]
+        self.depth_subscriptions = [
+            AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
+                                 reliability, callback_group=inputs)
+            for topic, kind in INPUT_TOPICS.items()]
+        self.info_subscription = AdaptiveSubscription(
+            self, CameraInfo, "depth/camera_info",
+            lambda info: self.camera_infos.add(stamp_ns(info.header), info), reliability, depth=5,
+            callback_group=inputs)
+        self.cloud_subscription = AdaptiveSubscription(
+            self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
+            reliability, depth=5, callback_group=inputs)
+        self.diagnostics = DiagnosticsPublisher(self, "lidar scale fusion")
+        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
+        via = "tf2" if self.extrinsics.uses_tf else "the lidar_to_camera parameter (tf2_ros not installed)"
+        self.get_logger().info(f"LiDAR extrinsics from {via}")
+
+    def on_depth(self, depth: Image, kind: DepthKind) -> None:
+        if self.fused_publisher.get_subscription_count() > 0:
+            self.worker.submit((depth, kind))
+
+    def process(self, item: tuple[Image, DepthKind]) -> None:
+        """Fuse one depth image and publish depth/fused (runs on the worker thread)."""
+        depth_msg, kind = item
+        stamp = stamp_ns(depth_msg.header)
+        info = self.camera_infos.match(stamp, int(self.params["camera_info_tolerance_s"] * 1e9), wait_s=0.1)
+        if info is None:
+            self.problems.report("camera_info", f"no camera_info on {self.info_subscription.topic} near the "
+                                 "depth stamp; depth frames are skipped", "warning")
+            return
+        self.problems.resolve("camera_info")
+        try:
+            values = (depth_image_to_metres(depth_msg) if kind is DepthKind.METRIC
+                      else np.array(image_to_array(depth_msg), dtype=np.float32))
+            intrinsics = camera_info_to_intrinsics(
+                camera_info_for_image(info, depth_msg.header, depth_msg.width, depth_msg.height))
+        except ConversionError as error:
+            self.problems.report(f"input:{error}", f"dropping depth input: {error}")
+            return
+        self.problems.resolve("input:")
+        sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
+        result = self.fusion.fuse(values, kind, sparse)
+        mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
+        self.last_result = result
+        if result.status != STATUS_FUSED:
+            self.problems.report("fusion", f"not fusing: {result.status}", "warning")
+        else:
+            self.problems.resolve("fusion")
+        self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
+        self.stats.record((self.get_clock().now().nanoseconds - stamp) / 1e6)
+
+    def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
+        """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
+        empty = np.full((intrinsics.height, intrinsics.width), np.nan, np.float32)
+        cloud = self.clouds.match(stamp_ns(depth_msg.header), int(self.params["lidar_time_tolerance_s"] * 1e9))
+        if cloud is None:
+            self.problems.report("lidar", f"no LiDAR cloud on {self.cloud_subscription.topic} within "
+                                 f"{self.params['lidar_time_tolerance_s']} s of the depth stamp", "warning")
+            return empty
+        self.problems.resolve("lidar")
+        try:
+            camera_from_lidar = self.extrinsics.lookup(depth_msg.header.frame_id, cloud.header.frame_id,
+                                                       depth_msg.header.stamp)
+            points = pointcloud2_to_xyz(cloud)
+        except (FrameNotAvailable, ConversionError) as error:
+            self.problems.report(f"cloud:{error}", f"ignoring LiDAR cloud: {error}")
+            return empty
+        self.problems.resolve("cloud:")
+        return project_points(apply(camera_from_lidar, points), intrinsics,
+                              self.params["min_depth_m"], self.params["max_depth_m"])
+
+    def on_processing_error(self, error: BaseException) -> None:
+        self.problems.report(f"processing:{type(error).__name__}",
+                             f"fusion failed ({type(error).__name__}: {error}); continuing with the next frame")
+
+    def publish_diagnostics(self) -> None:
+        rate = self.stats.rate_hz()
+        level, message = level_for(self.problems.active(), rate)
+        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
+                  "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+        result = self.last_result
+        if result is not None:
+            values.update({"status": result.status, "scale": f"{result.scale:.4f}",
+                           "shift": f"{result.shift:.4f}", "inliers": result.inliers,
+                           "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
+        self.diagnostics.publish(level, message, values)
+
+    def destroy_node(self) -> None:
+        self.worker.stop()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(LidarFusionNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""pointcloud_node: depth image + camera_info (+ colour image) -> sensor_msgs/PointCloud2.
+
+Subscribes: depth/image (32FC1 metres or 16UC1 millimetres; remap it to e.g. depth/fused), depth/camera_info,
+and image (any colour encoding, any resolution of the same view) when use_color is true.
+Publishes: points (x, y, z float32 metres, plus rgb when use_color) in the depth image's frame with its stamp,
+/diagnostics. Works only while someone subscribes to points, and always on the newest depth image.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+
+from monodepth_ros.core.latest_worker import LatestItemWorker
+from monodepth_ros.core.pointcloud import DepthToPoints, remove_statistical_outliers, voxel_downsample
+from monodepth_ros.core.rate_stats import RateLatencyStats
+from monodepth_ros.core.stamped_buffer import StampedBuffer
+from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.conversions import (ConversionError, camera_info_to_intrinsics, depth_image_to_metres,
+                                           image_to_rgb, xyz_to_pointcloud2, stamp_ns)
+from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
+from monodepth_ros.ros.log_once import ProblemLog
+from monodepth_ros.ros.node_runner import run_node
+from monodepth_ros.ros.parameters import ParameterTable
+from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
+from monodepth_ros.ros.qos import stream_output_qos
+
+PAIRING_WAIT_S = 0.1
+"""How long a depth image waits for its camera_info (and colour image) before it is skipped."""
+COLOUR_IMAGE_HISTORY = 30
+"""Colour images kept for pairing: about a second of a 30 Hz camera, longer than a depth model's latency."""
+
+Converted = TypeVar("Converted")
+
+
+def converted(topic: str, convert: Callable[..., Converted], message) -> Converted:
+    """``convert(message)``, with the topic named in a ConversionError."""
+    try:
+        return convert(message)
+    except ConversionError as error:
+        raise ConversionError(f"{topic}: {error}") from error
+
+
+class PointCloudNode(Node):
+    """Unprojects the newest depth image into a point cloud, off the subscription callbacks."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("pointcloud_node", **kwargs)
+        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-to-points")
+        self.params = ParameterTable(self, POINTCLOUD_NODE_PARAMETERS)
+        self.problems = ProblemLog(self.get_logger())
+        self.depth_to_points = DepthToPoints()
+        self.points_publisher = self.create_publisher(PointCloud2, "points", stream_output_qos())
+        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
+        self.colour_images: StampedBuffer[Image] = StampedBuffer(COLOUR_IMAGE_HISTORY)
+        self.stats = RateLatencyStats()
+        self.last_point_count = 0
+        self.last_timings_ms: dict[str, float] = {}
+        inputs = MutuallyExclusiveCallbackGroup()
+        reliability = self.params["depth_reliability"]
+        self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.on_depth, reliability,
+                                                       callback_group=inputs)
+        self.info_subscription = AdaptiveSubscription(self, CameraInfo, "depth/camera_info", self.on_camera_info,
+                                                      reliability, depth=5, callback_group=inputs)
+        self.image_subscription = None
+        if self.params["use_color"]:
+            self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_colour_image,
+                                                           reliability, depth=5, callback_group=inputs)
+        self.diagnostics = DiagnosticsPublisher(self, "point cloud")
+        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
+
+    def on_camera_info(self, info: CameraInfo) -> None:
+        self.camera_infos.add(stamp_ns(info.header), info)
+
+    def on_colour_image(self, image: Image) -> None:
+        self.colour_images.add(stamp_ns(image.header), image)
+
+    def on_depth(self, depth: Image) -> None:
+        if self.points_publisher.get_subscription_count() > 0:
+            self.worker.submit(depth)
+
+    def process(self, depth_message: Image) -> None:
+        """Publish the cloud of one depth image (runs on the worker thread)."""
+        min_range_m, max_range_m = self.params["min_range_m"], self.params["max_range_m"]
+        if min_range_m >= max_range_m:
+            self.problems.report("parameters", f"min_range_m ({min_range_m}) must be below max_range_m "
+                                 f"({max_range_m}); no clouds are published until it is")
+            return
+        self.problems.resolve("parameters")
+        paired = self.paired_inputs(depth_message)
+        if paired is None:
+            return
+        info, colour_message = paired
+        started = time.perf_counter()
+        try:
+            depth = converted(self.depth_subscription.topic, depth_image_to_metres, depth_message)
+            intrinsics = converted(self.info_subscription.topic, camera_info_to_intrinsics, info)
+            if (info.width, info.height) != (depth_message.width, depth_message.height):
+                raise ConversionError(f"{self.depth_subscription.topic} is {depth_message.width}x"
+                                      f"{depth_message.height} but {self.info_subscription.topic} describes "
+                                      f"{info.width}x{info.height} images; remap the camera_info published with "
+                                      "this depth image")
+            rgb = None
+            if colour_message is not None:
+                rgb = converted(self.image_subscription.topic, image_to_rgb, colour_message)
+        except ConversionError as error:
+            self.problems.report(f"input:{error}", f"dropping input: {error}")
+            return
+        self.problems.resolve("input:")
+        decoded = time.perf_counter()
+        points = self.depth_to_points.convert(depth, intrinsics, self.params["decimation"], min_range_m,
+                                              max_range_m)
+        xyz = points.xyz
+        colours = None if rgb is None else points.colours_from(rgb)
+        unprojected = time.perf_counter()
+        if self.params["voxel_size_m"] > 0.0:
+            xyz, colours = voxel_downsample(xyz, colours, self.params["voxel_size_m"])
+        if self.params["outlier_neighbours"] > 0:
+            xyz, colours = remove_statistical_outliers(xyz, colours, self.params["outlier_neighbours"],
+                                                       self.params["outlier_std_ratio"])
+        filtered = time.perf_counter()
+        self.points_publisher.publish(xyz_to_pointcloud2(xyz, depth_message.header, colours))
+        done = time.perf_counter()
+        self.last_point_count = len(xyz)
+        self.last_timings_ms = {"decode": (decoded - started) * 1e3, "unproject": (unprojected - decoded) * 1e3,
+                                "filter": (filtered - unprojected) * 1e3, "publish": (done - filtered) * 1e3,
+                                "total": (done - started) * 1e3}
+        now_ns = self.get_clock().now().nanoseconds
+        self.stats.record((now_ns - stamp_ns(depth_message.header)) / 1e6)
+
+    def paired_inputs(self, depth_message: Image) -> tuple[CameraInfo, Image | None] | None:
+        """The camera_info and (with use_color) colour image stamped like ``depth_message``; None when one is
+        missing, which is reported."""
+        tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
+        stamp = stamp_ns(depth_message.header)
+        info = self.camera_infos.match(stamp, tolerance_ns, wait_s=PAIRING_WAIT_S)
+        if info is None:
+            self.problems.report("camera_info", f"no camera_info within {tolerance_ns / 1e9:.3f} s of the depth "
+                                 f"stamp on {self.info_subscription.topic}; depth images are skipped until one "
+                                 "arrives (is it published and remapped?)", "warning")
+            return None
+        self.problems.resolve("camera_info")
+        if self.image_subscription is None:
+            return info, None
+        colour_message = self.colour_images.match(stamp, tolerance_ns, wait_s=PAIRING_WAIT_S)
+        if colour_message is None:
+            self.problems.report("image", f"no image within {tolerance_ns / 1e9:.3f} s of the depth stamp on "
+                                 f"{self.image_subscription.topic}; depth images are skipped until one arrives "
+                                 "(use_color is true: is the colour image published and remapped?)", "warning")
+            return None
+        self.problems.resolve("image")
+        return info, colour_message
+
+    def on_processing_error(self, error: BaseException) -> None:
+        self.problems.report(f"processing:{type(error).__name__}",
+                             f"point cloud failed ({type(error).__name__}: {error}); continuing with the next "
+                             "depth image")
+
+    def publish_diagnostics(self) -> None:
+        rate = self.stats.rate_hz()
+        level, message = level_for(self.problems.active(), rate)
+        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
+                  "points": self.last_point_count, "frames_dropped": self.worker.dropped,
+                  "depth_reliability": self.depth_subscription.policy.name.lower()}
+        values.update({f"{stage}_ms": f"{ms:.2f}" for stage, ms in self.last_timings_ms.items()})
+        self.diagnostics.publish(level, message, values)
+
+    def destroy_node(self) -> None:
+        self.worker.stop()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(PointCloudNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""sim_scene_node: a synthetic robot with a camera and a LiDAR driving through a procedural scene.
+
+Publishes, every 1 / rate_hz seconds and all with the same stamp: image_raw (rgb8), camera_info (K and P),
+depth/ground_truth (32FC1 z-depth in metres, NaN = no hit) in the camera optical frame, points_lidar (PointCloud2
+x, y, z in the LiDAR frame) and odom (nav_msgs/Odometry of base_link in the world frame).
+Extrinsics: the read-only parameters base_to_camera and base_to_lidar ([x, y, z, qx, qy, qz, qw] in base_link);
+with tf2_ros installed also static TFs base -> camera, base -> lidar and a dynamic TF world -> base.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from geometry_msgs.msg import Pose, Transform, TransformStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+from std_msgs.msg import Header
+
+from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig
+from monodepth_ros.core.transforms import pose7_from_transform
+from monodepth_ros.core.types import Intrinsics
+from monodepth_ros.ros.conversions import array_to_image, xyz_to_pointcloud2
+from monodepth_ros.ros.log_once import ProblemLog
+from monodepth_ros.ros.node_runner import run_node
+from monodepth_ros.ros.parameters import ParameterTable
+from monodepth_ros.ros.qos import stream_output_qos
+from monodepth_ros.ros.sim_scene_params import SIM_SCENE_NODE_PARAMETERS, sim_scene_config_from
+
+try:
+    from tf2_ros import StaticTransformBroadcaster, TransformBroadcaster
+except ImportError:
+    StaticTransformBroadcaster = TransformBroadcaster = None
+
+
+def camera_info_from_intrinsics(intrinsics: Intrinsics, header: Header) -> CameraInfo:
+    """Distortion-free CameraInfo with K and P = [K | 0] for ``intrinsics``."""
+    info = CameraInfo(header=header, width=intrinsics.width, height=intrinsics.height,
+                      distortion_model="plumb_bob")
+    k = intrinsics.matrix
+    info.k = [float(value) for value in k.ravel()]
+    info.p = [float(value) for value in np.hstack([k, np.zeros((3, 1))]).ravel()]
+    info.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    info.d = [0.0] * 5
+    return info
+
+
+def pose_message(pose7: list[float]) -> Pose:
+    pose = Pose()
+    pose.position.x, pose.position.y, pose.position.z = pose7[:3]
+    pose.orientation.x, pose.orientation.y, pose.orientation.z, pose.orientation.w = pose7[3:]
+    return pose
+
+
+def transform_message(pose7: list[float], parent: str, child: str, stamp) -> TransformStamped:
+    transform = Transform()
+    transform.translation.x, transform.translation.y, transform.translation.z = pose7[:3]
+    transform.rotation.x, transform.rotation.y, transform.rotation.z, transform.rotation.w = pose7[3:]
+    return TransformStamped(header=Header(stamp=stamp, frame_id=parent), child_frame_id=child,
+                            transform=transform)
+
+
+class SimSceneNode(Node):
+    """Renders and publishes one frame of every sensor per timer tick."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("sim_scene_node", **kwargs)
+        self.params = ParameterTable(self, SIM_SCENE_NODE_PARAMETERS)
+        self.problems = ProblemLog(self.get_logger())
+        config = sim_scene_config_from(self.params)
+        self.scene = SimScene(config)
+        self.lidar_rng = np.random.default_rng(config.seed)
+        prefix = self.params["frame_prefix"]
+        self.world_frame, self.base_frame, self.camera_frame, self.lidar_frame = (
+            prefix + self.params[name] for name in ("world_frame", "base_frame", "camera_frame", "lidar_frame"))
+        self.image_publisher = self.create_publisher(Image, "image_raw", stream_output_qos())
+        self.info_publisher = self.create_publisher(CameraInfo, "camera_info", stream_output_qos())
+        self.depth_publisher = self.create_publisher(Image, "depth/ground_truth", stream_output_qos())
+        self.lidar_publisher = self.create_publisher(PointCloud2, "points_lidar", stream_output_qos())
+        self.odom_publisher = self.create_publisher(Odometry, "odom", stream_output_qos(depth=10))
+        self.static_broadcaster, self.tf_broadcaster = self.start_tf(config)
+        self.period_s = 1.0 / self.params["rate_hz"]
+        self.start_ns = self.get_clock().now().nanoseconds
+        self.create_timer(self.period_s, self.publish_frame)
+        self.get_logger().info(
+            f"{config.environment} scene seed {config.seed}: {len(self.scene.obstacles)} obstacles, "
+            f"camera {config.image_width}x{config.image_height} fov {config.fov_deg} deg, LiDAR "
+            f"{config.lidar_beams} beams; extrinsics [x, y, z, qx, qy, qz, qw] in {self.base_frame}: "
+            f"{self.camera_frame} {list(config.base_to_camera)}, {self.lidar_frame} {list(config.base_to_lidar)}")
+
+    def start_tf(self, config: SimSceneConfig) -> tuple[StaticTransformBroadcaster | None,
+                                                        TransformBroadcaster | None]:
+        """Sends the static base -> camera and base -> lidar TFs; returns (static, dynamic) broadcasters."""
+        if TransformBroadcaster is None:
+            self.get_logger().info("tf2_ros is not installed: no TF; extrinsics are the read-only parameters "
+                                   "base_to_camera and base_to_lidar, the base pose is on odom")
+            return None, None
+        stamp = self.get_clock().now().to_msg()
+        static_broadcaster = StaticTransformBroadcaster(self)
+        static_broadcaster.sendTransform([
+            transform_message(list(config.base_to_camera), self.base_frame, self.camera_frame, stamp),
+            transform_message(list(config.base_to_lidar), self.base_frame, self.lidar_frame, stamp)])
+        return static_broadcaster, TransformBroadcaster(self)
+
+    def publish_frame(self) -> None:
+        started = time.perf_counter()
+        now = self.get_clock().now()
+        t_s = self.params["start_time_s"] + (now.nanoseconds - self.start_ns) / 1e9
+        stamp = now.to_msg()
+        world_from_base = self.scene.base_pose(t_s)
+        rgb, depth = self.scene.render_camera(world_from_base)
+        camera_header = Header(stamp=stamp, frame_id=self.camera_frame)
+        self.image_publisher.publish(array_to_image(rgb, "rgb8", camera_header))
+        self.info_publisher.publish(camera_info_from_intrinsics(self.scene.intrinsics, camera_header))
+        self.depth_publisher.publish(array_to_image(depth, "32FC1", camera_header))
+        if self.params["publish_lidar"]:
+            points = self.scene.scan_lidar(world_from_base, self.lidar_rng)
+            self.lidar_publisher.publish(xyz_to_pointcloud2(points, Header(stamp=stamp, frame_id=self.lidar_frame)))
+        base_pose7 = pose7_from_transform(world_from_base)
+        self.odom_publisher.publish(self.odometry(base_pose7, t_s, stamp))
+        if self.tf_broadcaster is not None:
+            self.tf_broadcaster.sendTransform(transform_message(base_pose7, self.world_frame, self.base_frame, stamp))
+        elapsed_s = time.perf_counter() - started
+        if elapsed_s > self.period_s:
+            self.problems.report("slow", f"a frame takes {elapsed_s * 1e3:.0f} ms, longer than the period "
+                                 f"1 / rate_hz = {self.period_s * 1e3:.0f} ms: frames are late; lower rate_hz or "
+                                 "the image size", "warning")
+        else:
+            self.problems.resolve("slow")
+
+    def odometry(self, base_pose7: list[float], t_s: float, stamp) -> Odometry:
+        """Ground-truth pose of the base in the world frame and its velocity in the base frame."""
+        odometry = Odometry(header=Header(stamp=stamp, frame_id=self.world_frame), child_frame_id=self.base_frame)
+        odometry.pose.pose = pose_message(base_pose7)
+        forward_mps, yaw_rate_radps = self.scene.base_velocity(t_s)
+        odometry.twist.twist.linear.x = forward_mps
+        odometry.twist.twist.angular.z = yaw_rate_radps
+        return odometry
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(SimSceneNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

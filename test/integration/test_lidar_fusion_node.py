@@ -1,0 +1,151 @@
+"""lidar_fusion_node in its own process: scale correction, relative models, and garbage LiDAR."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.qos import ReliabilityPolicy
+from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+from std_msgs.msg import Header
+
+from monodepth_ros.core.metrics import depth_metrics
+from monodepth_ros.core.transforms import apply, invert, make_transform, pose7_from_transform, rpy_to_matrix
+from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, depth_image_to_metres,
+                                           xyz_to_pointcloud2)
+from ros_helpers import NodeProcess, camera_info_msg, qos, spin_until
+
+WIDTH, HEIGHT = 320, 240
+K = np.array([[250.0, 0.0, 160.0], [0.0, 250.0, 120.0], [0.0, 0.0, 1.0]])
+CAMERA_FROM_LIDAR = make_transform(rpy_to_matrix(0.02, -0.03, 0.05), [0.05, -0.2, -0.1])
+RELIABLE = ReliabilityPolicy.RELIABLE
+
+
+def ground_truth_depth() -> np.ndarray:
+    """A floor-like ramp (2 m at the top to 6 m at the bottom) with a box at 1.5 m in the middle."""
+    rows = np.linspace(6.0, 2.0, HEIGHT, dtype=np.float32)[:, None]
+    depth = np.repeat(rows, WIDTH, axis=1)
+    depth[80:160, 120:200] = 1.5
+    return depth
+
+
+def lidar_points(depth: np.ndarray, beams: int = 16) -> np.ndarray:
+    """Back-project beam rows of the ground truth into the LiDAR frame (N, 3)."""
+    rows = np.linspace(0.1 * HEIGHT, 0.9 * HEIGHT, beams).astype(int)
+    v, u = np.meshgrid(rows, np.arange(0, WIDTH, 2), indexing="ij")
+    z = depth[v, u]
+    xyz_camera = np.stack([(u - K[0, 2]) * z / K[0, 0], (v - K[1, 2]) * z / K[1, 1], z], axis=-1).reshape(-1, 3)
+    return apply(invert(CAMERA_FROM_LIDAR), xyz_camera)
+
+
+class FusionBench:
+    def __init__(self, ros_context, name: str) -> None:
+        self.node = ros_context.create_node(name)
+        self.depth_pub = self.node.create_publisher(Image, "/robot/depth/image", qos(RELIABLE))
+        self.relative_pub = self.node.create_publisher(Image, "/robot/depth/relative_inverse", qos(RELIABLE))
+        self.info_pub = self.node.create_publisher(CameraInfo, "/robot/depth/camera_info", qos(RELIABLE))
+        self.cloud_pub = self.node.create_publisher(PointCloud2, "/robot/points_lidar", qos(RELIABLE))
+        self.fused: list[Image] = []
+        self.diagnostics: list[DiagnosticArray] = []
+        self.node.create_subscription(Image, "/robot/depth/fused", self.fused.append, qos(RELIABLE))
+        self.node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, qos(RELIABLE))
+
+    def publish(self, depth: np.ndarray, cloud: PointCloud2 | None, relative: bool = False) -> None:
+        header = Header(frame_id="camera_optical_frame", stamp=self.node.get_clock().now().to_msg())
+        self.info_pub.publish(camera_info_msg(K, WIDTH, HEIGHT, header))
+        if cloud is not None:
+            cloud.header.stamp = header.stamp
+            self.cloud_pub.publish(cloud)
+        (self.relative_pub if relative else self.depth_pub).publish(array_to_image(depth, "32FC1", header))
+
+    def fuse_until(self, count: int, depth, cloud, relative=False, timeout_s=30.0) -> bool:
+        target = len(self.fused) + count
+        return spin_until(self.node, lambda: len(self.fused) >= target, timeout_s,
+                          every=lambda: self.publish(depth, cloud, relative), period_s=0.1)
+
+    def last_status(self) -> str:
+        for array in reversed(self.diagnostics):
+            if array.status and "lidar_fusion_node" in array.status[0].name:
+                values = {item.key: item.value for item in array.status[0].values}
+                if "status" in values:
+                    return values["status"]
+        return ""
+
+
+@pytest.fixture
+def fusion_setup(tmp_path, ros_context):
+    process = NodeProcess("monodepth_ros.ros.lidar_fusion_node", tmp_path / "fusion.log",
+                          parameters={"lidar_to_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
+                                      "diagnostics_period_s": 0.3},
+                          remappings={"__ns": "/robot"})
+    bench = FusionBench(ros_context, "fusion_bench")
+    assert spin_until(bench.node, lambda: bench.depth_pub.get_subscription_count() > 0, 60.0), process.log()
+    yield process, bench
+    bench.node.destroy_node()
+    process.stop()
+
+
+def lidar_cloud(points: np.ndarray, frame: str = "lidar") -> PointCloud2:
+    return xyz_to_pointcloud2(points.astype(np.float32), Header(frame_id=frame))
+
+
+def test_fused_depth_recovers_metres_from_a_wrongly_scaled_prediction(fusion_setup):
+    process, bench = fusion_setup
+    truth = ground_truth_depth()
+    prediction = truth * 0.55
+    prediction[:, :40] *= 1.3
+    assert bench.fuse_until(4, prediction, lidar_cloud(lidar_points(truth))), process.log()
+    fused = depth_image_to_metres(bench.fused[-1])
+    raw = depth_metrics(prediction, truth)["abs_rel"]
+    fused_abs_rel = depth_metrics(fused, truth)["abs_rel"]
+    assert raw > 0.4
+    assert fused_abs_rel < 0.05, fused_abs_rel
+    assert bench.fused[-1].header.frame_id == "camera_optical_frame"
+    assert spin_until(bench.node, lambda: bench.last_status() == "fused", 5.0)
+
+
+def test_relative_inverse_depth_becomes_metric(fusion_setup):
+    process, bench = fusion_setup
+    truth = ground_truth_depth()
+    relative_inverse = (3.0 / truth + 0.2).astype(np.float32)
+    assert bench.fuse_until(3, relative_inverse, lidar_cloud(lidar_points(truth)), relative=True), process.log()
+    fused = depth_image_to_metres(bench.fused[-1])
+    assert depth_metrics(fused, truth)["abs_rel"] < 0.05
+
+
+def garbage_clouds(truth: np.ndarray) -> dict[str, PointCloud2]:
+    points = lidar_points(truth)
+    nan_points = points.copy()
+    nan_points[::3] = np.nan
+    nan_points[1::3] = np.inf
+    behind = apply(invert(CAMERA_FROM_LIDAR), np.array([[0.0, 0.0, -3.0]] * 500, np.float32))
+    no_xyz = np.zeros(10, dtype=[("intensity", np.float32)])
+    return {"nan_and_inf": lidar_cloud(nan_points[:30]), "behind_camera": lidar_cloud(behind),
+            "empty": lidar_cloud(np.zeros((0, 3), np.float32)), "unknown_frame": lidar_cloud(points, "radar_7"),
+            "no_xyz_fields": array_to_pointcloud2(no_xyz, Header(frame_id="lidar"))}
+
+
+def test_garbage_lidar_never_breaks_the_node_or_corrupts_depth(fusion_setup):
+    process, bench = fusion_setup
+    truth = ground_truth_depth()
+    prediction = truth * 0.55
+    for name, cloud in garbage_clouds(truth).items():
+        assert bench.fuse_until(2, prediction, cloud), f"{name}: {process.log()}"
+        fused = depth_image_to_metres(bench.fused[-1])
+        valid = np.isfinite(fused)
+        assert valid.mean() > 0.99 and (fused[valid] > 0).all(), name
+        np.testing.assert_allclose(fused[valid], prediction[valid], rtol=1e-5, err_msg=name)
+    assert process.alive()
+    log = process.log()
+    assert "no transform from 'radar_7'" in log
+    assert "lacks field(s) x, y, z" in log
+    assert bench.fuse_until(3, prediction, lidar_cloud(lidar_points(truth))), process.log()
+    assert depth_metrics(depth_image_to_metres(bench.fused[-1]), truth)["abs_rel"] < 0.05
+
+
+def test_without_lidar_depth_passes_through_and_the_node_says_so_once(fusion_setup):
+    process, bench = fusion_setup
+    truth = ground_truth_depth()
+    assert bench.fuse_until(5, truth * 0.7, None), process.log()
+    np.testing.assert_allclose(depth_image_to_metres(bench.fused[-1]), truth * 0.7, rtol=1e-6)
+    warnings = [line for line in process.log().splitlines() if "no LiDAR cloud" in line]
+    assert len(warnings) == 1
