@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import rclpy
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from sensor_msgs.msg import CameraInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,12 +74,3 @@ def spin_until(node: Node, condition: Callable[[], bool], timeout_s: float,
 def qos(reliability: ReliabilityPolicy, depth: int = 5) -> QoSProfile:
     return QoSProfile(depth=depth, reliability=reliability)
 
-
-def camera_info_msg(k: np.ndarray, width: int, height: int, header) -> CameraInfo:
-    info = CameraInfo(header=header, width=width, height=height, distortion_model="plumb_bob")
-    info.k = [float(v) for v in np.asarray(k, dtype=np.float64).ravel()]
-    info.p = [float(k[0, 0]), 0.0, float(k[0, 2]), 0.0, 0.0, float(k[1, 1]), float(k[1, 2]), 0.0,
-              0.0, 0.0, 1.0, 0.0]
-    info.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
-    info.d = [0.0] * 5
-    return info

@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
+from geometry_msgs.msg import Pose, Transform, TransformStamped
+from nav_msgs.msg import OccupancyGrid
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2, PointField
 from std_msgs.msg import Header
 
@@ -378,3 +380,65 @@ def pointcloud2_to_xyz(msg: PointCloud2) -> np.ndarray:
 def stamp_ns(header: Header) -> int:
     """The header's stamp in integer nanoseconds."""
     return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+
+
+# nav_msgs/OccupancyGrid
+
+
+def occupancy_grid_msg(values: np.ndarray, resolution_m: float, origin_xy_m: tuple[float, float],
+                       header: Header) -> OccupancyGrid:
+    """OccupancyGrid from int8 (H, W) ``values`` (-1 unknown, 0..100 occupancy) laid out as the message's data:
+    row index along the frame's y, column index along x, cell [0, 0] with its lower-left corner at ``origin_xy_m``
+    (metres, in ``header.frame_id``), axes aligned with the frame."""
+    values = np.asarray(values)
+    if values.dtype != np.int8 or values.ndim != 2 or values.size == 0:
+        raise ConversionError(f"occupancy values must be int8 of shape (H, W), got {values.dtype} {values.shape}")
+    if not resolution_m > 0.0:
+        raise ConversionError(f"resolution_m must be positive, got {resolution_m}")
+    msg = OccupancyGrid()
+    msg.header = header
+    msg.info.map_load_time = header.stamp
+    msg.info.resolution = float(resolution_m)
+    msg.info.height, msg.info.width = values.shape
+    msg.info.origin.position.x, msg.info.origin.position.y = (float(value) for value in origin_xy_m)
+    msg.info.origin.orientation.w = 1.0
+    data = array.array("b")
+    data.frombytes(np.ascontiguousarray(values).tobytes())
+    msg.data = data
+    return msg
+
+
+def occupancy_grid_to_array(msg: OccupancyGrid) -> np.ndarray:
+    """int8 (height, width) values of an OccupancyGrid, row index along y (a copy of ``msg.data``)."""
+    height, width = msg.info.height, msg.info.width
+    if len(msg.data) != height * width:
+        raise ConversionError(f"OccupancyGrid has {len(msg.data)} values for {width}x{height} cells")
+    return np.array(msg.data, dtype=np.int8).reshape(height, width)
+
+
+def camera_info_from_matrix(k: np.ndarray, width: int, height: int, header: Header) -> CameraInfo:
+    """Distortion-free CameraInfo with K = ``k`` (3, 3) pixels and P = [K | 0]."""
+    k = np.asarray(k, dtype=np.float64).reshape(3, 3)
+    info = CameraInfo(header=header, width=int(width), height=int(height), distortion_model="plumb_bob")
+    info.k = k.ravel().tolist()
+    info.p = np.hstack([k, np.zeros((3, 1))]).ravel().tolist()
+    info.r = np.eye(3).ravel().tolist()
+    info.d = [0.0] * 5
+    return info
+
+
+def pose7_to_pose(pose7: list[float]) -> Pose:
+    """geometry_msgs/Pose from [x, y, z, qx, qy, qz, qw]."""
+    pose = Pose()
+    pose.position.x, pose.position.y, pose.position.z = (float(v) for v in pose7[:3])
+    pose.orientation.x, pose.orientation.y, pose.orientation.z, pose.orientation.w = (float(v) for v in pose7[3:])
+    return pose
+
+
+def pose7_to_transform_stamped(pose7: list[float], parent: str, child: str, stamp) -> TransformStamped:
+    """TransformStamped of frame ``child`` in ``parent`` from [x, y, z, qx, qy, qz, qw]."""
+    transform = Transform()
+    transform.translation.x, transform.translation.y, transform.translation.z = (float(v) for v in pose7[:3])
+    transform.rotation.x, transform.rotation.y, transform.rotation.z, transform.rotation.w = (
+        float(v) for v in pose7[3:])
+    return TransformStamped(header=Header(stamp=stamp, frame_id=parent), child_frame_id=child, transform=transform)

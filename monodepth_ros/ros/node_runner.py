@@ -17,9 +17,9 @@ def run_node(make_node: Callable[[], Node], args: list[str] | None = None) -> in
     use_large_message_profile()
     rclpy.init(args=args if args is not None else sys.argv)
     node = None
+    executor = MultiThreadedExecutor(num_threads=2)
     try:
         node = make_node()
-        executor = MultiThreadedExecutor(num_threads=2)
         executor.add_node(node)
         executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
@@ -28,6 +28,7 @@ def run_node(make_node: Callable[[], Node], args: list[str] | None = None) -> in
         rclpy.logging.get_logger("monodepth_ros").fatal(f"cannot start: {error}")
         return 1
     finally:
+        executor.shutdown()
         if node is not None:
             node.destroy_node()
         if rclpy.ok():

@@ -13,8 +13,8 @@ from std_msgs.msg import Header
 
 from monodepth_ros.core.datasets import load_middlebury_motorcycle
 from monodepth_ros.core.metrics import depth_metrics
-from monodepth_ros.ros.conversions import array_to_image, depth_image_to_metres
-from ros_helpers import NodeProcess, camera_info_msg, qos, spin_until
+from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, depth_image_to_metres
+from ros_helpers import NodeProcess, qos, spin_until
 
 RELIABLE, BEST_EFFORT = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT
 
@@ -86,7 +86,7 @@ def depth_node(tmp_path, ros_context):
 
 def frame(rgb: np.ndarray, k: np.ndarray, frame_id: str = "camera_optical_frame"):
     header = Header(frame_id=frame_id)
-    return array_to_image(rgb, "rgb8", header), camera_info_msg(k, rgb.shape[1], rgb.shape[0], header)
+    return array_to_image(rgb, "rgb8", header), camera_info_from_matrix(k, rgb.shape[1], rgb.shape[0], header)
 
 
 def test_depth_in_metres_with_header_copied_and_nan_outside_range(make_camera, depth_node, motorcycle):
@@ -148,7 +148,7 @@ def test_malformed_messages_are_reported_once_and_the_next_good_frame_is_process
     unknown = array_to_image(rgb, "rgb8", Header(frame_id="c"))
     unknown.encoding = "yuv_nonsense"
     _, zero_k_info = frame(rgb, np.zeros((3, 3)))
-    bad_inputs = [(depth_encoded, camera_info_msg(k, 30, 20, Header())), (truncated, good_info),
+    bad_inputs = [(depth_encoded, camera_info_from_matrix(k, 30, 20, Header())), (truncated, good_info),
                   (unknown, good_info), (good_image, zero_k_info)]
     for image, info in bad_inputs:
         for _ in range(3):

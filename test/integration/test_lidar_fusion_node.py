@@ -10,9 +10,10 @@ from std_msgs.msg import Header
 
 from monodepth_ros.core.metrics import depth_metrics
 from monodepth_ros.core.transforms import apply, invert, make_transform, pose7_from_transform, rpy_to_matrix
-from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, depth_image_to_metres,
+from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, camera_info_from_matrix,
+                                           depth_image_to_metres,
                                            xyz_to_pointcloud2)
-from ros_helpers import NodeProcess, camera_info_msg, qos, spin_until
+from ros_helpers import NodeProcess, qos, spin_until
 
 WIDTH, HEIGHT = 320, 240
 K = np.array([[250.0, 0.0, 160.0], [0.0, 250.0, 120.0], [0.0, 0.0, 1.0]])
@@ -51,7 +52,7 @@ class FusionBench:
 
     def publish(self, depth: np.ndarray, cloud: PointCloud2 | None, relative: bool = False) -> None:
         header = Header(frame_id="camera_optical_frame", stamp=self.node.get_clock().now().to_msg())
-        self.info_pub.publish(camera_info_msg(K, WIDTH, HEIGHT, header))
+        self.info_pub.publish(camera_info_from_matrix(K, WIDTH, HEIGHT, header))
         if cloud is not None:
             cloud.header.stamp = header.stamp
             self.cloud_pub.publish(cloud)

@@ -8,8 +8,9 @@ from rclpy.qos import ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
-from monodepth_ros.ros.conversions import array_to_image, pointcloud2_to_array, pointcloud2_to_xyz
-from ros_helpers import NodeProcess, camera_info_msg, qos, spin_until
+from monodepth_ros.ros.conversions import (array_to_image, camera_info_from_matrix, pointcloud2_to_array,
+                                           pointcloud2_to_xyz)
+from ros_helpers import NodeProcess, qos, spin_until
 
 RELIABLE = ReliabilityPolicy.RELIABLE
 WIDTH, HEIGHT = 64, 48
@@ -97,7 +98,7 @@ def plane_depth(encoding: str = "32FC1") -> Image:
 
 
 def plane_info(k: np.ndarray = K, width: int = WIDTH, height: int = HEIGHT) -> CameraInfo:
-    return camera_info_msg(k, width, height, Header(frame_id=FRAME_ID))
+    return camera_info_from_matrix(k, width, height, Header(frame_id=FRAME_ID))
 
 
 def valid_points_at(decimation: int) -> int:

@@ -10,9 +10,8 @@ import pytest
 
 launch = pytest.importorskip("launch", reason="needs ROS 2 'launch' (not installable from PyPI)")
 launch_ros = pytest.importorskip("launch_ros", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
-launch_testing = pytest.importorskip("launch_testing", reason="needs ROS 2 'launch_testing'")
+launch_testing = pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing'")
 
-import launch_testing.actions  # noqa: E402
 import numpy as np  # noqa: E402
 import rclpy  # noqa: E402
 from ament_index_python.packages import get_package_share_directory  # noqa: E402
@@ -30,7 +29,7 @@ def generate_test_description():
         launch.actions.IncludeLaunchDescription(
             PythonLaunchDescriptionSource(launch_file),
             launch_arguments={"namespace": "launch_test", "device": "cpu"}.items()),
-        launch_testing.actions.ReadyToTest(),
+        launch_testing.ReadyToTest(),
     ])
 
 

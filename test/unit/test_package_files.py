@@ -14,10 +14,11 @@ import yaml
 from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS
 from monodepth_ros.ros.fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
+from monodepth_ros.ros.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,
-               "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS}
+               "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS}
 
 
 def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
