@@ -4,7 +4,7 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "monodepth_ros"
-NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "sim_scene_node"]
+NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node"]
 
 setup(
     name=PACKAGE,
@@ -25,5 +25,6 @@ setup(
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
     tests_require=["pytest"],
-    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.{node}:main" for node in NODES]},
+    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.{node}:main" for node in NODES]
+                  + [f"monodepth-pipeline = {PACKAGE}.ros.pipeline_runner:main"]},
 )

@@ -8,11 +8,13 @@ import unittest
 
 import pytest
 
-launch = pytest.importorskip("launch", reason="needs ROS 2 'launch' (not installable from PyPI)")
-launch_ros = pytest.importorskip("launch_ros", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
-launch_testing = pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing'")
+pytest.importorskip("launch.actions", reason="needs ROS 2 'launch' (not installable from PyPI)")
+pytest.importorskip("launch_ros.actions", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
+pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing' (not installable from PyPI)")
 
 import numpy as np  # noqa: E402
+import launch  # noqa: E402
+import launch_testing.actions  # noqa: E402
 import rclpy  # noqa: E402
 from ament_index_python.packages import get_package_share_directory  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
@@ -29,7 +31,7 @@ def generate_test_description():
         launch.actions.IncludeLaunchDescription(
             PythonLaunchDescriptionSource(launch_file),
             launch_arguments={"namespace": "launch_test", "device": "cpu"}.items()),
-        launch_testing.ReadyToTest(),
+        launch_testing.actions.ReadyToTest(),
     ])
 
 
