@@ -39,12 +39,6 @@ def model_spec_from_arguments(arguments: argparse.Namespace) -> ModelSpec:
                      device=arguments.device, fp16=arguments.fp16)
 
 
-def node_parameters_from_arguments(arguments: argparse.Namespace) -> dict[str, object]:
-    """depth_node parameters for the model options given on the command line."""
-    return {"backend": arguments.backend, "model": arguments.model, "output": arguments.output,
-            "device": arguments.device, "fp16": arguments.fp16}
-
-
 def device_label(device: str, fp16: bool) -> str:
     return f"{device} (fp16 requested)" if fp16 else device
 
@@ -63,4 +57,4 @@ def percentile_cell(values_ms) -> str:
     values = np.asarray(values_ms, dtype=np.float64)
     if values.size == 0:
         return "n/a"
-    return f"{np.median(values):.1f} ({np.percentile(values, 90):.1f})"
+    return f"{np.median(values):.2f} ({np.percentile(values, 90):.2f})"

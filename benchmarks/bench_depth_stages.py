@@ -64,8 +64,8 @@ def parse_arguments() -> argparse.Namespace:
     add_model_arguments(parser)
     parser.add_argument("--sizes", nargs="+", type=parse_size, default=list(SIZES),
                         help="input sizes WIDTHxHEIGHT (default: 640x480 1280x720)")
-    parser.add_argument("--runs", type=int, default=30, help="timed runs per size (default: 30)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed runs per size first (default: 5)")
+    parser.add_argument("--runs", type=int, default=100, help="timed runs per size (default: 100)")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed runs per size first (default: 10)")
     return parser.parse_args()
 
 

@@ -36,6 +36,11 @@ class StampedBuffer(Generic[Item]):
                     return found
                 self._condition.wait(remaining)
 
+    def latest(self) -> Item | None:
+        """The most recently added item, or None."""
+        with self._condition:
+            return self._items[-1][1] if self._items else None
+
     def _nearest_within(self, stamp_ns: int, tolerance_ns: int) -> Item | None:
         if not self._items:
             return None

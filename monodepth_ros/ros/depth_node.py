@@ -30,8 +30,6 @@ from monodepth_ros.ros.node_runner import run_node
 from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.qos import stream_output_qos
 
-CAMERA_INFO_WAIT_S = 0.1
-"""How long an image waits for its camera_info before it is skipped."""
 DEPTH_TOPIC = {DepthKind.METRIC: "depth/image", DepthKind.RELATIVE_INVERSE: "depth/relative_inverse"}
 
 
@@ -61,7 +59,7 @@ class DepthNode(Node):
         self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,
                                                        callback_group=inputs)
         self.info_subscription = AdaptiveSubscription(self, CameraInfo, "camera_info", self.on_camera_info,
-                                                      reliability, depth=5, callback_group=inputs)
+                                                      reliability, callback_group=inputs)
         self.diagnostics = DiagnosticsPublisher(self, "depth estimation")
         self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
 
@@ -79,11 +77,11 @@ class DepthNode(Node):
     def process(self, image: Image) -> None:
         """Estimate and publish depth for one image (runs on the worker thread)."""
         tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
-        info = self.camera_infos.match(stamp_ns(image.header), tolerance_ns, wait_s=CAMERA_INFO_WAIT_S)
+        info = self.camera_infos.match(stamp_ns(image.header), tolerance_ns) or self.camera_infos.latest()
         if info is None:
-            self.problems.report("camera_info", f"no camera_info within {tolerance_ns / 1e9:.3f} s of the "
-                                 f"image stamp on {self.info_subscription.topic}; frames are skipped "
-                                 "until one arrives (is it published and remapped?)", "warning")
+            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
+                                 "frames are skipped until one arrives (is it published and remapped?)",
+                                 "warning")
             return
         self.problems.resolve("camera_info")
         started = time.perf_counter()

@@ -61,7 +61,7 @@ class LidarFusionNode(Node):
             for topic, kind in INPUT_TOPICS.items()]
         self.info_subscription = AdaptiveSubscription(
             self, CameraInfo, "depth/camera_info",
-            lambda info: self.camera_infos.add(stamp_ns(info.header), info), reliability, depth=5,
+            lambda info: self.camera_infos.add(stamp_ns(info.header), info), reliability,
             callback_group=inputs)
         self.cloud_subscription = AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
@@ -79,10 +79,11 @@ class LidarFusionNode(Node):
         """Fuse one depth image and publish depth/fused (runs on the worker thread)."""
         depth_msg, kind = item
         stamp = stamp_ns(depth_msg.header)
-        info = self.camera_infos.match(stamp, int(self.params["camera_info_tolerance_s"] * 1e9), wait_s=0.1)
+        tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
+        info = self.camera_infos.match(stamp, tolerance_ns) or self.camera_infos.latest()
         if info is None:
-            self.problems.report("camera_info", f"no camera_info on {self.info_subscription.topic} near the "
-                                 "depth stamp; depth frames are skipped", "warning")
+            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
+                                 "depth frames are skipped until one arrives", "warning")
             return
         self.problems.resolve("camera_info")
         try:

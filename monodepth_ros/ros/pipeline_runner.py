@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from monodepth_ros.ros.node_runner import run_nodes
+from monodepth_ros.ros.node_runner import init_ros, run_nodes
 from monodepth_ros.ros.share_files import share_file
 
 
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     arguments, ros_arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     rclpy_args = ["monodepth-pipeline", "--ros-args", "--params-file", str(arguments.params_file),
                   *ros_arguments[1:]]
-    return run_nodes(lambda: build_nodes(arguments), rclpy_args, threads=6, logger_name="monodepth_pipeline")
+    init_ros(rclpy_args)
+    return run_nodes(lambda: build_nodes(arguments), MultiThreadedExecutor(num_threads=4),
+                     logger_name="monodepth_pipeline")
 
 
 if __name__ == "__main__":

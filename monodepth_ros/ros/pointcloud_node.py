@@ -28,8 +28,8 @@ from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 from monodepth_ros.ros.qos import stream_output_qos
 
-PAIRING_WAIT_S = 0.1
-"""How long a depth image waits for its camera_info (and colour image) before it is skipped."""
+COLOUR_IMAGE_WAIT_S = 0.1
+"""How long a depth image waits for its colour image before it is skipped."""
 COLOUR_IMAGE_HISTORY = 30
 """Colour images kept for pairing: about a second of a 30 Hz camera, longer than a depth model's latency."""
 
@@ -64,7 +64,7 @@ class PointCloudNode(Node):
         self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.on_depth, reliability,
                                                        callback_group=inputs)
         self.info_subscription = AdaptiveSubscription(self, CameraInfo, "depth/camera_info", self.on_camera_info,
-                                                      reliability, depth=5, callback_group=inputs)
+                                                      reliability, callback_group=inputs)
         self.image_subscription = None
         if self.params["use_color"]:
             self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_colour_image,
@@ -136,16 +136,16 @@ class PointCloudNode(Node):
         missing, which is reported."""
         tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
         stamp = stamp_ns(depth_message.header)
-        info = self.camera_infos.match(stamp, tolerance_ns, wait_s=PAIRING_WAIT_S)
+        info = self.camera_infos.match(stamp, tolerance_ns) or self.camera_infos.latest()
         if info is None:
-            self.problems.report("camera_info", f"no camera_info within {tolerance_ns / 1e9:.3f} s of the depth "
-                                 f"stamp on {self.info_subscription.topic}; depth images are skipped until one "
-                                 "arrives (is it published and remapped?)", "warning")
+            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
+                                 "depth images are skipped until one arrives (is it published and remapped?)",
+                                 "warning")
             return None
         self.problems.resolve("camera_info")
         if self.image_subscription is None:
             return info, None
-        colour_message = self.colour_images.match(stamp, tolerance_ns, wait_s=PAIRING_WAIT_S)
+        colour_message = self.colour_images.match(stamp, tolerance_ns, wait_s=COLOUR_IMAGE_WAIT_S)
         if colour_message is None:
             self.problems.report("image", f"no image within {tolerance_ns / 1e9:.3f} s of the depth stamp on "
                                  f"{self.image_subscription.topic}; depth images are skipped until one arrives "

@@ -59,6 +59,14 @@ def test_stamp_pairing_takes_the_nearest_within_tolerance():
     assert buffer.match(100, tolerance_ns=10) is None, "evicted beyond capacity"
 
 
+def test_latest_is_the_last_added_item():
+    buffer: StampedBuffer[str] = StampedBuffer()
+    assert buffer.latest() is None
+    buffer.add(500, "newer stamp")
+    buffer.add(100, "added last")
+    assert buffer.latest() == "added last"
+
+
 def test_stamp_pairing_waits_for_a_late_item():
     buffer: StampedBuffer[str] = StampedBuffer()
     threading.Timer(0.05, buffer.add, args=(1000, "late")).start()

@@ -1,0 +1,60 @@
+"""Run every benchmark, one after the other, and print their tables.
+
+Arguments after the script name (e.g. ``--device cuda --fp16``) are passed to every benchmark; each one takes
+the model options --backend, --model, --output, --device and --fp16.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCHMARK_FOLDER = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    title: str
+    script: str
+    arguments: tuple[str, ...] = ()
+
+
+BENCHMARKS = (
+    Benchmark("Depth path, per stage", "bench_depth_stages.py"),
+    Benchmark("depth_node end to end over DDS", "bench_depth_node_rate.py", ("--sizes", "640x480", "1280x720")),
+    Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py"),
+    Benchmark("Depth to point cloud", "bench_pointcloud.py"),
+)
+
+
+def run(benchmark: Benchmark, shared_arguments: list[str]) -> tuple[int, float]:
+    """Run one benchmark script with this interpreter; returns its exit code and wall time (s)."""
+    print(f"\n## {benchmark.title} ({benchmark.script})\n", flush=True)
+    started = time.monotonic()
+    completed = subprocess.run([sys.executable, str(BENCHMARK_FOLDER / benchmark.script), *benchmark.arguments,
+                                *shared_arguments], check=False)
+    return completed.returncode, time.monotonic() - started
+
+
+def main() -> int:
+    shared_arguments = sys.argv[1:]
+    load_1min = os.getloadavg()[0]
+    print(f"# Benchmarks: {platform.machine()}, {os.cpu_count()} CPUs, load average {load_1min:.2f} at start")
+    failures = []
+    for benchmark in BENCHMARKS:
+        exit_code, seconds = run(benchmark, shared_arguments)
+        print(f"\n({benchmark.script}: exit code {exit_code}, {seconds:.0f} s)", flush=True)
+        if exit_code != 0:
+            failures.append(benchmark.script)
+    if failures:
+        print(f"\nfailed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
