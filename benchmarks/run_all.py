@@ -28,6 +28,7 @@ BENCHMARKS = (
     Benchmark("depth_node end to end over DDS", "bench_depth_node_rate.py", ("--sizes", "640x480", "1280x720")),
     Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py"),
     Benchmark("Depth to point cloud", "bench_pointcloud.py"),
+    Benchmark("Costmap update", "bench_costmap.py"),
 )
 
 

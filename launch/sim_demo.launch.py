@@ -15,21 +15,18 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from monodepth_ros.core.sim_scene import SimSceneConfig
-from monodepth_ros.core.transforms import invert, pose7_from_transform, transform_from_pose7
+from monodepth_ros.core.sim_scene import SimSceneConfig, pipeline_extrinsics
 
 
 def sim_extrinsics_file() -> str:
     """A parameters file with the default sim's LiDAR and camera poses for the pipeline's nodes."""
-    config = SimSceneConfig()
-    base_from_camera = transform_from_pose7(list(config.base_to_camera))
-    base_from_lidar = transform_from_pose7(list(config.base_to_lidar))
+    extrinsics = pipeline_extrinsics(SimSceneConfig())
     descriptor, path = tempfile.mkstemp(prefix="monodepth_sim_extrinsics_", suffix=".yaml")
     with os.fdopen(descriptor, "w") as stream:
         stream.write("/**/lidar_fusion_node:\n  ros__parameters:\n"
-                     f"    lidar_to_camera: {pose7_from_transform(invert(base_from_camera) @ base_from_lidar)}\n"
+                     f"    lidar_pose_in_camera: {extrinsics['lidar_pose_in_camera']}\n"
                      "/**/costmap_node:\n  ros__parameters:\n"
-                     f"    camera_to_base: {pose7_from_transform(base_from_camera)}\n")
+                     f"    camera_pose_in_base: {extrinsics['camera_pose_in_base']}\n")
     return path
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import open3d as o3d
 
-from monodepth_ros.core.transforms import make_transform, rpy_to_matrix, transform_from_pose7
+from monodepth_ros.core.transforms import (invert, make_transform, pose7_from_transform, rpy_to_matrix,
+                                           transform_from_pose7)
 from monodepth_ros.core.types import Intrinsics
 
 ENVIRONMENTS = ("indoor", "outdoor")
@@ -67,9 +68,9 @@ class SimSceneConfig:
     lidar_dropout: float = 0.05
     """Fraction of returns removed at random."""
     lidar_max_range_m: float = 30.0
-    base_to_camera: tuple[float, ...] = DEFAULT_BASE_TO_CAMERA
+    camera_pose_in_base: tuple[float, ...] = DEFAULT_BASE_TO_CAMERA
     """Camera optical frame in base_link, [x, y, z, qx, qy, qz, qw]."""
-    base_to_lidar: tuple[float, ...] = (0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 1.0)
+    lidar_pose_in_base: tuple[float, ...] = (0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 1.0)
     """LiDAR frame in base_link, [x, y, z, qx, qy, qz, qw]."""
     area_size_m: tuple[float, float] = (12.0, 9.0)
     """Room interior (indoor) or obstacle area (outdoor), x by y, centred on the world origin."""
@@ -109,7 +110,7 @@ class SimSceneConfig:
             return f"lidar_dropout must lie in [0, 1), got {self.lidar_dropout}"
         if self.lidar_max_range_m <= 0.0:
             return f"lidar_max_range_m must be positive, got {self.lidar_max_range_m}"
-        for name in ("base_to_camera", "base_to_lidar"):
+        for name in ("camera_pose_in_base", "lidar_pose_in_base"):
             pose = getattr(self, name)
             if len(pose) != 7 or not np.isfinite(pose).all() or np.linalg.norm(pose[3:]) < 1e-6:
                 return f"{name} must be [x, y, z, qx, qy, qz, qw] with a non-zero quaternion, got {list(pose)}"
@@ -247,6 +248,14 @@ def _world_rays(world_from_sensor: np.ndarray, sensor_directions: np.ndarray) ->
     return rays
 
 
+def pipeline_extrinsics(config: SimSceneConfig) -> dict[str, list[float]]:
+    """Parameter values that tell lidar_fusion_node and costmap_node where this scene's sensors are."""
+    base_from_camera = transform_from_pose7(list(config.camera_pose_in_base))
+    base_from_lidar = transform_from_pose7(list(config.lidar_pose_in_base))
+    return {"lidar_pose_in_camera": pose7_from_transform(invert(base_from_camera) @ base_from_lidar),
+            "camera_pose_in_base": list(config.camera_pose_in_base)}
+
+
 class SimScene:
     """Seeded procedural scene with a moving pinhole camera and a spinning LiDAR on one base."""
 
@@ -254,8 +263,8 @@ class SimScene:
         self.config = config
         rng = np.random.default_rng(config.seed)
         self.path = EllipticalPath(config.path_semi_axes_m, config.path_speed_mps)
-        self.base_from_camera = transform_from_pose7(list(config.base_to_camera))
-        self.base_from_lidar = transform_from_pose7(list(config.base_to_lidar))
+        self.base_from_camera = transform_from_pose7(list(config.camera_pose_in_base))
+        self.base_from_lidar = transform_from_pose7(list(config.lidar_pose_in_base))
         self.intrinsics = self._intrinsics_from_fov(config)
         self._raycaster = o3d.t.geometry.RaycastingScene()
         self._looks: list[SurfaceLook] = []

@@ -1,26 +1,18 @@
 """Parameters of lidar_fusion_node."""
 from __future__ import annotations
 
-from monodepth_ros.core.transforms import transform_from_pose7
-from monodepth_ros.ros.parameters import ParameterSpec
+from monodepth_ros.ros.parameters import ParameterSpec, pose7_check
 from monodepth_ros.ros.qos import RELIABILITY_CHOICES
 
 
-def _check_pose7(values) -> str | None:
-    try:
-        transform_from_pose7(list(values))
-    except ValueError as error:
-        return f"lidar_to_camera: {error}"
-    return None
-
-
 FUSION_NODE_PARAMETERS = (
-    ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame that lidar_to_camera "
+    ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame that lidar_pose_in_camera "
                   "refers to (depth images in other frames need tf2)", read_only=True),
-    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_to_camera refers to", read_only=True),
-    ParameterSpec("lidar_to_camera", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True),
+    ParameterSpec("lidar_pose_in_camera", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
                   "Pose of the LiDAR frame in the camera optical frame [x, y, z, qx, qy, qz, qw] "
-                  "(metres); used when tf2 has no transform", read_only=True, check=_check_pose7),
+                  "(metres); used when tf2 has no transform", read_only=True,
+                  check=pose7_check("lidar_pose_in_camera")),
     ParameterSpec("lidar_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
                   "the LiDAR cloud fused into it (seconds)", minimum=0.0, maximum=5.0),
     ParameterSpec("camera_info_tolerance_s", 0.1, "Largest stamp difference between a depth image and "

@@ -47,7 +47,7 @@ class LidarFusionNode(Node):
             temporal_time_constant_frames=self.params["temporal_time_constant_frames"]))
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
-                transform_from_pose7(self.params["lidar_to_camera"])})
+                transform_from_pose7(self.params["lidar_pose_in_camera"])})
         self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
@@ -68,7 +68,7 @@ class LidarFusionNode(Node):
             reliability, depth=5, callback_group=inputs)
         self.diagnostics = DiagnosticsPublisher(self, "lidar scale fusion")
         self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
-        via = "tf2" if self.extrinsics.uses_tf else "the lidar_to_camera parameter (tf2_ros not installed)"
+        via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
         self.get_logger().info(f"LiDAR extrinsics from {via}")
 
     def on_depth(self, depth: Image, kind: DepthKind) -> None:

@@ -9,6 +9,8 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
+from monodepth_ros.core.transforms import transform_from_pose7
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -81,3 +83,16 @@ class ParameterTable:
             if error:
                 return SetParametersResult(successful=False, reason=error)
         return SetParametersResult(successful=True)
+
+
+def pose7_check(name: str) -> Callable[[Any], str | None]:
+    """Validator for a [x, y, z, qx, qy, qz, qw] parameter (metres, non-zero quaternion)."""
+
+    def check(values) -> str | None:
+        try:
+            transform_from_pose7(list(values))
+        except ValueError as error:
+            return f"{name}: {error}"
+        return None
+
+    return check

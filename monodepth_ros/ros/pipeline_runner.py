@@ -57,16 +57,15 @@ def build_nodes(arguments: argparse.Namespace) -> list[Node]:
     costmap_overrides: list[Parameter] = []
     camera_remaps: tuple[tuple[str, str], ...] = ()
     if arguments.sim:
-        from monodepth_ros.core.transforms import invert, pose7_from_transform
+        from monodepth_ros.core.sim_scene import pipeline_extrinsics
         from monodepth_ros.ros.sim_scene_node import SimSceneNode
 
         sim = SimSceneNode(namespace=namespace)
         nodes.append(sim)
         camera_remaps = (("image", "image_raw"),)
-        scene = sim.scene
-        fusion_overrides = [Parameter("lidar_to_camera", value=pose7_from_transform(
-            invert(scene.base_from_camera) @ scene.base_from_lidar))]
-        costmap_overrides = [Parameter("camera_to_base", value=pose7_from_transform(scene.base_from_camera))]
+        extrinsics = pipeline_extrinsics(sim.scene.config)
+        fusion_overrides = [Parameter("lidar_pose_in_camera", value=extrinsics["lidar_pose_in_camera"])]
+        costmap_overrides = [Parameter("camera_pose_in_base", value=extrinsics["camera_pose_in_base"])]
     nodes.append(DepthNode(namespace=namespace, cli_args=remap(*camera_remaps)))
     if not arguments.no_fusion:
         nodes.append(LidarFusionNode(namespace=namespace, parameter_overrides=fusion_overrides))

@@ -4,7 +4,8 @@ Publishes, every 1 / rate_hz seconds and all with the same stamp: image_raw (rgb
 depth/ground_truth (32FC1 z-depth in metres, NaN = no hit) in the camera optical frame, points_lidar (PointCloud2
 x, y, z in the LiDAR frame) and odom (nav_msgs/Odometry of base_link in the world frame). The camera is rendered
 only while one of its topics has a subscriber, the LiDAR only while points_lidar has one.
-Extrinsics: the read-only parameters base_to_camera and base_to_lidar ([x, y, z, qx, qy, qz, qw] in base_link);
+Extrinsics: the read-only parameters camera_pose_in_base and lidar_pose_in_base
+([x, y, z, qx, qy, qz, qw] in base_link);
 with tf2_ros installed also static TFs base -> camera, base -> lidar and a dynamic TF world -> base.
 """
 from __future__ import annotations
@@ -66,20 +67,21 @@ class SimSceneNode(Node):
             f"{config.environment} scene seed {config.seed}: {len(self.scene.obstacles)} obstacles, "
             f"camera {config.image_width}x{config.image_height} fov {config.fov_deg} deg, LiDAR "
             f"{config.lidar_beams} beams; extrinsics [x, y, z, qx, qy, qz, qw] in {self.base_frame}: "
-            f"{self.camera_frame} {list(config.base_to_camera)}, {self.lidar_frame} {list(config.base_to_lidar)}")
+            f"{self.camera_frame} {list(config.camera_pose_in_base)}, "
+            f"{self.lidar_frame} {list(config.lidar_pose_in_base)}")
 
     def start_tf(self, config: SimSceneConfig) -> tuple[StaticTransformBroadcaster | None,
                                                         TransformBroadcaster | None]:
         """Sends the static base -> camera and base -> lidar TFs; returns (static, dynamic) broadcasters."""
         if TransformBroadcaster is None:
             self.get_logger().info("tf2_ros is not installed: no TF; extrinsics are the read-only parameters "
-                                   "base_to_camera and base_to_lidar, the base pose is on odom")
+                                   "camera_pose_in_base and lidar_pose_in_base, the base pose is on odom")
             return None, None
         stamp = self.get_clock().now().to_msg()
         static_broadcaster = StaticTransformBroadcaster(self)
         static_broadcaster.sendTransform([
-            pose7_to_transform_stamped(list(config.base_to_camera), self.base_frame, self.camera_frame, stamp),
-            pose7_to_transform_stamped(list(config.base_to_lidar), self.base_frame, self.lidar_frame, stamp)])
+            pose7_to_transform_stamped(list(config.camera_pose_in_base), self.base_frame, self.camera_frame, stamp),
+            pose7_to_transform_stamped(list(config.lidar_pose_in_base), self.base_frame, self.lidar_frame, stamp)])
         return static_broadcaster, TransformBroadcaster(self)
 
     def publish_frame(self) -> None:

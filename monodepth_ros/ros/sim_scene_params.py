@@ -4,14 +4,10 @@ from __future__ import annotations
 from dataclasses import fields
 
 from monodepth_ros.core.sim_scene import ENVIRONMENTS, SimSceneConfig
-from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable
+from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable, pose7_check
 
 SCENE_DEFAULTS = SimSceneConfig()
 POSE7_DESCRIPTION = "[x, y, z, qx, qy, qz, qw] in base_link (metres, unit quaternion)"
-
-
-def _pose7(name: str):
-    return lambda values: None if len(values) == 7 else f"{name} needs 7 values [x, y, z, qx, qy, qz, qw]"
 
 
 def _pair(name: str):
@@ -41,10 +37,10 @@ SIM_SCENE_NODE_PARAMETERS = (
            minimum=0.0, maximum=1.0),
     _scene("lidar_dropout", "Fraction of LiDAR returns removed at random", minimum=0.0, maximum=0.99),
     _scene("lidar_max_range_m", "LiDAR returns beyond this range are dropped (metres)", minimum=0.1, maximum=1000.0),
-    _scene("base_to_camera", f"Camera OPTICAL frame (x right, y down, z forward) pose {POSE7_DESCRIPTION}; "
-           "other nodes read it", minimum=-100.0, maximum=100.0, check=_pose7("base_to_camera")),
-    _scene("base_to_lidar", f"LiDAR frame (x forward, z up) pose {POSE7_DESCRIPTION}; other nodes read it",
-           minimum=-100.0, maximum=100.0, check=_pose7("base_to_lidar")),
+    _scene("camera_pose_in_base", f"Camera OPTICAL frame (x right, y down, z forward) pose {POSE7_DESCRIPTION}; "
+           "other nodes read it", minimum=-100.0, maximum=100.0, check=pose7_check("camera_pose_in_base")),
+    _scene("lidar_pose_in_base", f"LiDAR frame (x forward, z up) pose {POSE7_DESCRIPTION}; other nodes read it",
+           minimum=-100.0, maximum=100.0, check=pose7_check("lidar_pose_in_base")),
     _scene("area_size_m", "Room interior (indoor) or obstacle area (outdoor) [x, y] around the origin (metres)",
            minimum=1.0, maximum=1000.0, check=_pair("area_size_m")),
     _scene("wall_height_m", "Height of walls and ceiling indoors (metres)", minimum=0.1, maximum=100.0),

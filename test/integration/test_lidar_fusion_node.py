@@ -75,7 +75,7 @@ class FusionBench:
 @pytest.fixture
 def fusion_setup(tmp_path, ros_context):
     process = NodeProcess("monodepth_ros.ros.lidar_fusion_node", tmp_path / "fusion.log",
-                          parameters={"lidar_to_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
+                          parameters={"lidar_pose_in_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
                                       "diagnostics_period_s": 0.3},
                           remappings={"__ns": "/robot"})
     bench = FusionBench(ros_context, "fusion_bench")

@@ -120,17 +120,17 @@ def test_odometry_moves_along_the_path_at_the_configured_speed(sim_node, listene
 
 def test_extrinsics_are_readable_parameters_and_the_lidar_cloud_follows_them(ros_context, sim_node, listener):
     lidar_pose = [0.05, 0.0, 0.8, 0.0, 0.0, 0.0, 1.0]
-    node = sim_node(base_to_lidar=lidar_pose, lidar_range_noise_m=0.0)
+    node = sim_node(lidar_pose_in_base=lidar_pose, lidar_range_noise_m=0.0)
     client_node = ros_context.create_node("extrinsics_reader")
     client = AsyncParameterClient(client_node, "/sim/sim_scene_node")
     assert client.wait_for_services(timeout_sec=60.0), node.log()
-    future = client.get_parameters(["base_to_lidar", "base_to_camera"])
+    future = client.get_parameters(["lidar_pose_in_base", "camera_pose_in_base"])
     ros_context.spin_until_future_complete(client_node, future, timeout_sec=10.0)
-    base_to_lidar, base_to_camera = (list(value.double_array_value) for value in future.result().values)
-    assert base_to_lidar == pytest.approx(lidar_pose)
-    assert base_to_camera == pytest.approx([0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5])
+    lidar_pose_in_base, camera_pose_in_base = (list(value.double_array_value) for value in future.result().values)
+    assert lidar_pose_in_base == pytest.approx(lidar_pose)
+    assert camera_pose_in_base == pytest.approx([0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5])
 
-    future = client.set_parameters([Parameter("base_to_lidar", value=[0.0] * 6 + [1.0])])
+    future = client.set_parameters([Parameter("lidar_pose_in_base", value=[0.0] * 6 + [1.0])])
     ros_context.spin_until_future_complete(client_node, future, timeout_sec=10.0)
     assert not future.result().results[0].successful, "extrinsics are read-only"
 

@@ -143,8 +143,20 @@ def test_rays_clear_the_cells_between_the_sensor_and_an_obstacle():
         assert value_at(occupancy, traced, x, 0.0) == 0, x
     assert value_at(occupancy, traced, 3.1, 0.0) == 100
     untraced = RollingCostmap(CostmapConfig(raytrace_clearing=False))
-    untraced.update(box, SENSOR, 0.0)
+    untraced.update(np.concatenate([box, floor_points((2.0, 2.5), (0.5, 1.0))]), SENSOR, 0.0)
     assert value_at(untraced.occupancy(), untraced, 1.0, 0.0) == -1
+    assert value_at(untraced.occupancy(), untraced, 2.225, 0.725) == 0, "ground points still mark free"
+
+
+def test_a_sensor_above_the_band_clears_only_where_its_rays_are_below_the_top():
+    high_sensor = np.array([0.1, 0.0, 2.2])
+    costmap = RollingCostmap(CostmapConfig(max_obstacle_height_m=1.8))
+    costmap.update(floor_points((2.9, 3.1), (-0.1, 0.1)), high_sensor, 0.0)
+    enters_band_x = 0.1 + 2.9 * (2.2 - 1.8) / 2.2
+    occupancy = costmap.occupancy()
+    assert value_at(occupancy, costmap, enters_band_x - 0.2, 0.0) == -1
+    assert value_at(occupancy, costmap, enters_band_x + 0.2, 0.0) == 0
+    assert value_at(occupancy, costmap, 2.0, 0.0) == 0
 
 
 def test_rays_stop_at_the_raytrace_range_and_far_points_do_not_mark():
@@ -156,6 +168,16 @@ def test_rays_stop_at_the_raytrace_range_and_far_points_do_not_mark():
     assert value_at(occupancy, costmap, 2.9, 0.0) == 0
     assert value_at(occupancy, costmap, 3.4, 0.0) == -1
     assert value_at(occupancy, costmap, 4.6, 0.0) == -1
+
+
+def test_points_in_the_band_beyond_obstacle_range_neither_mark_nor_clear_their_cell():
+    costmap = RollingCostmap(CostmapConfig(raytrace_max_range_m=5.0, obstacle_max_range_m=4.0))
+    far_points = np.array([[4.62, -0.04, 0.5], [4.62, 0.04, 0.5]], np.float32)
+    costmap.update(far_points, SENSOR, 0.0)
+    occupancy = costmap.occupancy()
+    assert value_at(occupancy, costmap, 4.5, 0.0) == 0
+    assert value_at(occupancy, costmap, 4.62, 0.04) == -1
+    assert value_at(occupancy, costmap, 4.62, -0.04) == -1
 
 
 def observe_obstacle(costmap: RollingCostmap, frames: int, stamp_s: float = 0.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from monodepth_ros.ros.costmap_params import COSTMAP_NODE_PARAMETERS
 from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS
 from monodepth_ros.ros.fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
@@ -18,7 +19,8 @@ from monodepth_ros.ros.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,
-               "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS}
+               "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS,
+               "costmap.yaml": COSTMAP_NODE_PARAMETERS}
 
 
 def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
@@ -42,11 +44,15 @@ def test_pip_install_ships_share_files_and_node_executables(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
                     "--target", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     share = tmp_path / "share" / "monodepth_ros"
-    for relative in ["package.xml", "launch/depth.launch.py", "config/depth.yaml",
+    for relative in ["package.xml", "launch/depth.launch.py", "launch/pipeline.launch.py", "launch/sim_demo.launch.py",
+                     "launch/gazebo.launch.py", "config/depth.yaml", "config/pipeline.yaml",
+                     "config/nav2_obstacle_layer.yaml",
                      "config/fastdds_large_messages.xml", "rviz/monodepth.rviz"]:
         assert (share / relative).is_file(), relative
     assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
-    assert (tmp_path / "bin" / "depth_node").is_file()
+    for executable in ("depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node",
+                       "monodepth-pipeline"):
+        assert (tmp_path / "bin" / executable).is_file(), executable
     assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
 
 

@@ -255,7 +255,7 @@ def test_obstacle_footprints_give_distances():
     ({"environment": "moon"}, "environment"),
     ({"lidar_dropout": 1.0}, "lidar_dropout"),
     ({"lidar_vertical_fov_deg": (10.0, -10.0)}, "lidar_vertical_fov_deg"),
-    ({"base_to_camera": (0.0, 0.0, 0.5)}, "base_to_camera"),
+    ({"camera_pose_in_base": (0.0, 0.0, 0.5)}, "camera_pose_in_base"),
     ({"path_semi_axes_m": (6.0, 2.0)}, "does not fit"),
 ])
 def test_invalid_configurations_are_rejected_with_the_reason(changes, message):
