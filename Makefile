@@ -1,5 +1,5 @@
 # make setup  - create/refresh .venv (idempotent; fast when nothing changed)
-# make demo   - the main job: the depth node on a real image through ROS 2 messages -> out/
+# make demo   - the main job: sim scene -> depth -> LiDAR fusion -> point cloud -> costmap, report in out/
 # make test   - the whole test suite
 # make bench  - benchmarks (per-stage timings, end-to-end latency)
 SHELL := /bin/bash
@@ -23,7 +23,7 @@ $(STAMP): requirements.txt constraints.txt setup.py
 	touch $(STAMP)
 
 demo: setup
-	$(PY) -m monodepth_ros.tools.depth_demo --out out
+	$(PY) -m monodepth_ros.tools.demo --out out
 
 test: setup
 	$(PY) -m pytest -q test

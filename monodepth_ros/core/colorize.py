@@ -18,13 +18,14 @@ PANEL_BACKGROUND = 32
 TEXT_COLOUR = (255, 255, 255)
 
 
-def colorize_depth(depth: np.ndarray, min_m: float | None = None, max_m: float | None = None
-                   ) -> tuple[np.ndarray, tuple[float, float]]:
+def colorize_depth(depth: np.ndarray, min_m: float | None = None, max_m: float | None = None,
+                   large_is_red: bool = False) -> tuple[np.ndarray, tuple[float, float]]:
     """Colour ``depth`` float (H, W) in metres with the turbo map.
 
     Depth <= ``min_m`` is red, >= ``max_m`` blue; a bound left as None is the 2nd/98th percentile of the
     finite pixels. Returns (uint8 (H, W, 3) RGB image, (min_m, max_m) used). Raises ValueError when a bound
-    must come from the data but no pixel is finite, or when max_m <= min_m.
+    must come from the data but no pixel is finite, or when max_m <= min_m. ``large_is_red`` reverses the
+    map (for error images: large errors red).
     """
     depth = np.asarray(depth)
     if depth.ndim != 2:
@@ -40,14 +41,16 @@ def colorize_depth(depth: np.ndarray, min_m: float | None = None, max_m: float |
     if not max_m > min_m:
         raise ValueError(f"max_m ({max_m}) must be greater than min_m ({min_m})")
     nearness = (max_m - np.where(finite, depth, max_m)) / (max_m - min_m)
+    if large_is_red:
+        nearness = 1.0 - nearness
     indices = np.rint(np.clip(nearness, 0.0, 1.0) * 255.0).astype(np.uint8)
     rgb = cv2.cvtColor(cv2.applyColorMap(indices, cv2.COLORMAP_TURBO), cv2.COLOR_BGR2RGB)
     rgb[~finite] = 0
     return rgb, (min_m, max_m)
 
 
-def with_scale_bar(rgb_colored: np.ndarray, min_m: float, max_m: float, label: str = "depth [m]"
-                   ) -> np.ndarray:
+def with_scale_bar(rgb_colored: np.ndarray, min_m: float, max_m: float, label: str = "depth [m]",
+                   large_is_red: bool = False) -> np.ndarray:
     """Append on the right of ``rgb_colored`` uint8 (H, W, 3) a colour bar from ``min_m`` (bottom) to
     ``max_m`` (top) with tick labels in metres. Returns uint8 (H, W + panel width, 3) RGB.
     """
@@ -75,7 +78,7 @@ def with_scale_bar(rgb_colored: np.ndarray, min_m: float, max_m: float, label: s
 
     bar_rows = bar_bottom - bar_top
     bar_depth = np.repeat(np.linspace(max_m, min_m, bar_rows, dtype=np.float64)[:, None], BAR_WIDTH_PX, axis=1)
-    panel[bar_top:bar_bottom, margin:margin + BAR_WIDTH_PX] = colorize_depth(bar_depth, min_m, max_m)[0]
+    panel[bar_top:bar_bottom, margin:margin + BAR_WIDTH_PX] = colorize_depth(bar_depth, min_m, max_m, large_is_red)[0]
     cv2.putText(panel, label, (margin, text_height + baseline), FONT, font_scale, TEXT_COLOUR, thickness,
                 cv2.LINE_AA)
     tick_x = margin + BAR_WIDTH_PX

@@ -87,9 +87,10 @@ class DepthToPoints:
         return self._rays
 
     def convert(self, depth: np.ndarray, intrinsics: Intrinsics, decimation: int = 1, min_range_m: float = 0.0,
-                max_range_m: float = math.inf) -> DepthPoints:
+                max_range_m: float = math.inf, discontinuity_ratio: float = 0.0) -> DepthPoints:
         """Points of every ``decimation``-th pixel of ``depth`` (float32 (H, W) metres) with z in
-        [``min_range_m``, ``max_range_m``]; NaN, infinite and non-positive depths are dropped."""
+        [``min_range_m``, ``max_range_m``]; NaN, infinite and non-positive depths are dropped, and so are pixels
+        on depth discontinuities when ``discontinuity_ratio`` > 0 (see ``depth_discontinuities``)."""
         depth = np.asarray(depth, dtype=np.float32)
         if depth.ndim != 2:
             raise ValueError(f"depth must have shape (H, W), got {depth.shape}")
@@ -103,12 +104,28 @@ class DepthToPoints:
         sampled = depth[::decimation, ::decimation]
         kept = np.greater_equal(sampled, max(min_range_m, SMALLEST_POSITIVE_DEPTH))
         kept &= np.less_equal(sampled, min(max_range_m, LARGEST_FINITE_DEPTH))
+        if discontinuity_ratio > 0.0:
+            kept &= ~depth_discontinuities(depth, discontinuity_ratio)[::decimation, ::decimation]
         z = sampled[kept]
         xyz = np.empty((z.size, 3), dtype=np.float32)
         np.multiply(rays.x[kept], z, out=xyz[:, 0])
         np.multiply(rays.y[kept], z, out=xyz[:, 1])
         xyz[:, 2] = z
         return DepthPoints(xyz, kept, decimation, intrinsics.height, intrinsics.width)
+
+
+def depth_discontinuities(depth: np.ndarray, ratio: float) -> np.ndarray:
+    """bool (H, W): pixels whose 3x3 neighbourhood spans more than ``ratio`` times their depth.
+
+    These are the "flying pixels" a network smears across object edges: points between an object and its
+    background that would appear as obstacles in free space. Invalid (NaN) neighbours never make an edge.
+    """
+    finite = np.isfinite(depth)
+    kernel = np.ones((3, 3), np.uint8)
+    largest = cv2.dilate(np.where(finite, depth, 0.0).astype(np.float32), kernel)
+    smallest = cv2.erode(np.where(finite, depth, np.inf).astype(np.float32), kernel)
+    with np.errstate(invalid="ignore"):
+        return finite & (largest - smallest > ratio * depth)
 
 
 def _unit_rays(intrinsics: Intrinsics, decimation: int) -> UnitRays:

@@ -40,10 +40,12 @@ LIGHT_DIRECTION = (np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])).
 """Unit vector towards the light, world frame."""
 AMBIENT_LIGHT = 0.35
 PATTERNS = ("checkers", "stripes", "noise")
+VISITOR_SIZE_M = (0.5, 1.7)
+"""Footprint side and height of the visitor box (about a person)."""
 FINE_GRAIN_M = 0.04
 """Cell size of the faint noise laid over every pattern, so that no surface is uniform."""
 
-DEFAULT_BASE_TO_CAMERA = (0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5)
+DEFAULT_CAMERA_POSE_IN_BASE = (0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5)
 """Optical frame 0.1 m ahead of and 0.5 m above base_link, looking along base x (rotation OPTICAL_FROM_BODY^T)."""
 
 
@@ -68,7 +70,7 @@ class SimSceneConfig:
     lidar_dropout: float = 0.05
     """Fraction of returns removed at random."""
     lidar_max_range_m: float = 30.0
-    camera_pose_in_base: tuple[float, ...] = DEFAULT_BASE_TO_CAMERA
+    camera_pose_in_base: tuple[float, ...] = DEFAULT_CAMERA_POSE_IN_BASE
     """Camera optical frame in base_link, [x, y, z, qx, qy, qz, qw]."""
     lidar_pose_in_base: tuple[float, ...] = (0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 1.0)
     """LiDAR frame in base_link, [x, y, z, qx, qy, qz, qw]."""
@@ -83,6 +85,10 @@ class SimSceneConfig:
     """Semi-axes along world x and y of the elliptical path of base_link."""
     path_clearance_m: float = 0.7
     """No obstacle footprint comes closer than this to the path."""
+    visitor_distance_m: float = 0.0
+    """A person-sized box this far ahead of base_link's start pose (on the path); 0 = no visitor."""
+    visitor_leaves_s: float = 0.0
+    """Path time (s) from which the visitor is gone, as if it walked away (see SimScene.set_time); 0 = it stays."""
 
     def __post_init__(self) -> None:
         error = self._first_error()
@@ -122,6 +128,8 @@ class SimSceneConfig:
             return f"path_speed_mps must not be negative, got {self.path_speed_mps}"
         if self.path_clearance_m <= 0.0:
             return f"path_clearance_m must be positive, got {self.path_clearance_m}"
+        if self.visitor_distance_m < 0.0:
+            return f"visitor_distance_m must not be negative, got {self.visitor_distance_m}"
         if min(self.path_semi_axes_m) <= 0.0:
             return f"path_semi_axes_m must be positive, got {list(self.path_semi_axes_m)}"
         for axis, semi_axis, size in zip("xy", self.path_semi_axes_m, self.area_size_m):
@@ -133,7 +141,7 @@ class SimSceneConfig:
 
 @dataclass(frozen=True)
 class BoxObstacle:
-    """Axis-aligned box standing on the floor (kind 'box') or a wall of the room (kind 'wall')."""
+    """Axis-aligned box standing on the floor (kind 'box'), a wall of the room ('wall') or the visitor ('visitor')."""
 
     kind: str
     min_xy: tuple[float, float]
@@ -267,12 +275,18 @@ class SimScene:
         self.base_from_lidar = transform_from_pose7(list(config.lidar_pose_in_base))
         self.intrinsics = self._intrinsics_from_fov(config)
         self._raycaster = o3d.t.geometry.RaycastingScene()
+        self._meshes: list[o3d.t.geometry.TriangleMesh] = []
         self._looks: list[SurfaceLook] = []
         self.obstacles: list[Obstacle] = []
         """Walls, boxes and pillars; the floor and the ceiling are not obstacles."""
         pillars_by_geometry_id: dict[int, PillarObstacle] = {}
         self._add_room(rng)
         self._place_obstacles(rng, pillars_by_geometry_id)
+        self.visitor: BoxObstacle | None = None
+        """The box that stands ahead of the start pose until visitor_leaves_s; None without a visitor."""
+        self._raycaster_with_visitor = None
+        if config.visitor_distance_m > 0.0:
+            self._add_visitor(rng)
         self._pillar_centres_xy = np.zeros((len(self._looks), 2), dtype=np.float32)
         self._is_pillar = np.zeros(len(self._looks), dtype=bool)
         for geometry_id, pillar in pillars_by_geometry_id.items():
@@ -286,6 +300,33 @@ class SimScene:
         self._row_offsets = ((np.arange(config.image_height) - self.intrinsics.cy) / self.intrinsics.fy
                              ).astype(np.float32)
         self._lidar_rays = self._lidar_ray_directions(config)
+        self._active_raycaster = self._raycaster if self.visitor is None else self._raycaster_with_visitor
+
+    def _add_visitor(self, rng: np.random.Generator) -> None:
+        """A second ray-casting scene: every mesh of the first plus the visitor box (the last geometry id)."""
+        x, y, yaw = self.path.pose_xy_yaw(0.0)
+        centre = np.array([x, y]) + self.config.visitor_distance_m * np.array([math.cos(yaw), math.sin(yaw)])
+        half = 0.5 * VISITOR_SIZE_M[0]
+        self.visitor = BoxObstacle("visitor", (centre[0] - half, centre[1] - half),
+                                   (centre[0] + half, centre[1] + half), VISITOR_SIZE_M[1])
+        self._raycaster_with_visitor = o3d.t.geometry.RaycastingScene()
+        for mesh in self._meshes:
+            self._raycaster_with_visitor.add_triangles(mesh)
+        box = o3d.t.geometry.TriangleMesh.create_box(VISITOR_SIZE_M[0], VISITOR_SIZE_M[0], VISITOR_SIZE_M[1])
+        self._raycaster_with_visitor.add_triangles(box.translate(np.array([centre[0] - half, centre[1] - half,
+                                                                            0.0])))
+        self._looks.append(self._random_look(rng))
+
+    def set_time(self, t_s: float) -> None:
+        """Show the scene as it is at path time ``t_s`` (the visitor stands there until visitor_leaves_s)."""
+        leaves_s = self.config.visitor_leaves_s
+        visitor_present = self.visitor is not None and (leaves_s <= 0.0 or t_s < leaves_s)
+        self._active_raycaster = self._raycaster_with_visitor if visitor_present else self._raycaster
+
+    def current_obstacles(self) -> list[Obstacle]:
+        """Obstacles present now: the static ones plus the visitor while it stands there."""
+        present = self._active_raycaster is self._raycaster_with_visitor and self.visitor is not None
+        return self.obstacles + ([self.visitor] if present else [])
 
     @staticmethod
     def _intrinsics_from_fov(config: SimSceneConfig) -> Intrinsics:
@@ -317,6 +358,7 @@ class SimScene:
 
     def _add_mesh(self, mesh: o3d.t.geometry.TriangleMesh, look: SurfaceLook) -> int:
         geometry_id = self._raycaster.add_triangles(mesh)
+        self._meshes.append(mesh)
         if geometry_id != len(self._looks):
             raise RuntimeError(f"Open3D returned geometry id {geometry_id}, expected {len(self._looks)}")
         self._looks.append(look)
@@ -453,7 +495,7 @@ class SimScene:
         for first_row in range(0, height, band_rows):
             rows = slice(first_row, min(first_row + band_rows, height))
             rays = self._camera_world_rays(world_from_camera, rows)
-            hits = self._raycaster.cast_rays(o3d.core.Tensor.from_numpy(rays))
+            hits = self._active_raycaster.cast_rays(o3d.core.Tensor.from_numpy(rays))
             t_hit = hits["t_hit"].numpy()
             hit = np.isfinite(t_hit)
             depth[rows] = np.where(hit, t_hit, np.float32(np.nan)).reshape(-1, width)
@@ -511,7 +553,7 @@ class SimScene:
         and the dropouts. Misses and dropped returns are left out.
         """
         rays = _world_rays(world_from_base @ self.base_from_lidar, self._lidar_rays)
-        ranges = self._raycaster.cast_rays(o3d.core.Tensor.from_numpy(rays))["t_hit"].numpy()
+        ranges = self._active_raycaster.cast_rays(o3d.core.Tensor.from_numpy(rays))["t_hit"].numpy()
         config = self.config
         kept = ranges <= config.lidar_max_range_m
         kept &= rng.random(ranges.shape[0]) >= config.lidar_dropout
@@ -538,7 +580,34 @@ class SimScene:
         x, y = np.meshgrid(coordinates, coordinates)
         world_xy = np.stack([x.ravel(), y.ravel()], axis=1) @ world_from_base[:2, :2].T + world_from_base[:2, 3]
         occupied = np.zeros(cells * cells, dtype=bool)
-        for obstacle in self.obstacles:
+        for obstacle in self.current_obstacles():
             if obstacle.height_m > min_height_m and max_height_m > 0.0:
                 occupied |= obstacle.distance_m(world_xy) <= 0.5 * resolution_m
         return occupied.reshape(cells, cells)
+
+
+def visible_region(occupied: np.ndarray, resolution_m: float, sensor_xy_m: tuple[float, float],
+                   sensor_yaw_rad: float, fov_rad: float, max_range_m: float) -> np.ndarray:
+    """Cells of a base-frame grid a horizontal sensor fan can see: bool (N, N).
+
+    ``occupied`` is a grid laid out as ``SimScene.occupancy_grid`` returns it; rays leave ``sensor_xy_m``
+    (base frame, metres) over ``fov_rad`` around ``sensor_yaw_rad`` and stop at ``max_range_m`` or at the
+    first occupied cell, which is included (the surface the sensor sees).
+    """
+    cells = occupied.shape[0]
+    half = 0.5 * cells * resolution_m
+    ray_count = max(2, int(np.ceil(fov_rad * max_range_m / (0.5 * resolution_m))))
+    angles = sensor_yaw_rad + np.linspace(-0.5 * fov_rad, 0.5 * fov_rad, ray_count)
+    steps = np.arange(0.0, max_range_m, 0.5 * resolution_m)
+    x = sensor_xy_m[0] + np.cos(angles)[:, None] * steps[None, :]
+    y = sensor_xy_m[1] + np.sin(angles)[:, None] * steps[None, :]
+    col = np.floor((x + half) / resolution_m).astype(int)
+    row = np.floor((y + half) / resolution_m).astype(int)
+    inside = (col >= 0) & (col < cells) & (row >= 0) & (row < cells)
+    hit = np.zeros_like(inside)
+    hit[inside] = occupied[row[inside], col[inside]]
+    after_first_hit = np.cumsum(hit, axis=1) - hit > 0
+    keep = inside & ~after_first_hit
+    region = np.zeros_like(occupied, dtype=bool)
+    region[row[keep], col[keep]] = True
+    return region

@@ -31,6 +31,8 @@ from monodepth_ros.ros.node_runner import run_node
 from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.qos import stream_output_qos
 
+LIDAR_WAIT_S = 0.05
+"""How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
 INPUT_TOPICS = {"depth/image": DepthKind.METRIC, "depth/relative_inverse": DepthKind.RELATIVE_INVERSE}
 
 
@@ -109,7 +111,8 @@ class LidarFusionNode(Node):
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
         """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
         empty = np.full((intrinsics.height, intrinsics.width), np.nan, np.float32)
-        cloud = self.clouds.match(stamp_ns(depth_msg.header), int(self.params["lidar_time_tolerance_s"] * 1e9))
+        cloud = self.clouds.match(stamp_ns(depth_msg.header), int(self.params["lidar_time_tolerance_s"] * 1e9),
+                                  wait_s=LIDAR_WAIT_S)
         if cloud is None:
             self.problems.report("lidar", f"no LiDAR cloud on {self.cloud_subscription.topic} within "
                                  f"{self.params['lidar_time_tolerance_s']} s of the depth stamp", "warning")

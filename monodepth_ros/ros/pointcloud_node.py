@@ -112,7 +112,7 @@ class PointCloudNode(Node):
         self.problems.resolve("input:")
         decoded = time.perf_counter()
         points = self.depth_to_points.convert(depth, intrinsics, self.params["decimation"], min_range_m,
-                                              max_range_m)
+                                              max_range_m, self.params["discontinuity_ratio"])
         xyz = points.xyz
         colours = None if rgb is None else points.colours_from(rgb)
         unprojected = time.perf_counter()

@@ -11,6 +11,9 @@ POINTCLOUD_NODE_PARAMETERS = (
                   "(metres)", minimum=0.0, maximum=1000.0),
     ParameterSpec("max_range_m", 20.0, "Pixels whose depth along the optical axis (z) is above this are dropped "
                   "(metres)", minimum=0.01, maximum=1000.0),
+    ParameterSpec("discontinuity_ratio", 0.05, "Drop pixels whose 3x3 neighbourhood spans more than this "
+                  "fraction of their depth: the flying pixels smeared across object edges; 0 = off",
+                  minimum=0.0, maximum=10.0),
     ParameterSpec("voxel_size_m", 0.0, "Edge of the voxels that merge points into their mean (metres); 0 = off",
                   minimum=0.0, maximum=10.0),
     ParameterSpec("outlier_neighbours", 0, "Statistical outlier removal: neighbours compared per point; 0 = off",

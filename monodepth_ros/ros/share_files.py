@@ -8,14 +8,18 @@ PACKAGE = "monodepth_ros"
 
 
 def share_file(relative: str) -> Path:
-    """Path of ``relative`` (e.g. 'config/pipeline.yaml'); raises FileNotFoundError listing where it looked."""
+    """Path of ``relative`` (e.g. 'config/pipeline.yaml'); raises FileNotFoundError listing where it looked.
+
+    Looks in the ament index (colcon installs; OSError when AMENT_PREFIX_PATH is unset), then
+    <prefix>/share/monodepth_ros (pip installs), then the source checkout.
+    """
     candidates = []
     try:
         from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
 
         try:
             candidates.append(Path(get_package_share_directory(PACKAGE)))
-        except PackageNotFoundError:
+        except (PackageNotFoundError, OSError):
             pass
     except ImportError:
         pass

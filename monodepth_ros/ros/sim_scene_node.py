@@ -90,6 +90,7 @@ class SimSceneNode(Node):
         now = self.get_clock().now()
         t_s = self.params["start_time_s"] + (now.nanoseconds - self.start_ns) / 1e9
         stamp = now.to_msg()
+        self.scene.set_time(t_s)
         world_from_base = self.scene.base_pose(t_s)
         if any(publisher.get_subscription_count() > 0 for publisher in
                (self.image_publisher, self.info_publisher, self.depth_publisher)):

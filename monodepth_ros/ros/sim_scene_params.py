@@ -51,6 +51,10 @@ SIM_SCENE_NODE_PARAMETERS = (
            minimum=0.1, maximum=500.0, check=_pair("path_semi_axes_m")),
     _scene("path_clearance_m", "Free space kept between the path and every obstacle (metres)",
            minimum=0.01, maximum=100.0),
+    _scene("visitor_distance_m", "A person-sized box this far ahead of the start pose, on the path (metres); "
+           "0 = no visitor", minimum=0.0, maximum=100.0),
+    _scene("visitor_leaves_s", "Path time from which the visitor is gone (seconds); 0 = it stays",
+           minimum=0.0, maximum=1e6),
     ParameterSpec("rate_hz", 10.0, "Frames per second (camera, depth, LiDAR, odometry)", minimum=0.1,
                   maximum=100.0, read_only=True),
     ParameterSpec("start_time_s", 0.0, "Path time of the first frame (seconds); moves the start along the path",

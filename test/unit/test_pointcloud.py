@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from monodepth_ros.core.pointcloud import DepthToPoints, remove_statistical_outliers, voxel_downsample
+from monodepth_ros.core.pointcloud import (DepthToPoints, depth_discontinuities, remove_statistical_outliers,
+                                          voxel_downsample)
 from monodepth_ros.core.types import Intrinsics
 
 INTRINSICS = Intrinsics(fx=100.0, fy=80.0, cx=3.5, cy=2.0, width=8, height=6)
@@ -178,3 +179,20 @@ def test_outlier_removal_leaves_clouds_too_small_for_statistics():
     assert colours is None
     with pytest.raises(ValueError, match="neighbours >= 1"):
         remove_statistical_outliers(xyz, None, neighbours=0, std_ratio=1.0)
+
+
+def test_flying_pixels_at_depth_edges_are_dropped_and_flat_surfaces_kept():
+    intrinsics = Intrinsics(100.0, 100.0, 15.5, 11.5, 32, 24)
+    depth = np.full((24, 32), 4.0, np.float32)
+    depth[:, :16] = 1.0
+    depth[:, 15] = 2.5
+    depth[:, 16] = 3.2
+    edges = depth_discontinuities(depth, 0.05)
+    assert edges[:, 14:18].all()
+    assert not edges[:, :13].any() and not edges[:, 19:].any()
+    with_nan = depth.copy()
+    with_nan[5, 25] = np.nan
+    assert not depth_discontinuities(with_nan, 0.05)[4:7, 24:27].any(), "invalid neighbours make no edge"
+    points = DepthToPoints().convert(depth, intrinsics, discontinuity_ratio=0.05)
+    assert len(points.xyz) == 24 * (32 - 4)
+    assert set(np.unique(points.xyz[:, 2])) == {1.0, 4.0}

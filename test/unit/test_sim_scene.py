@@ -266,3 +266,22 @@ def test_invalid_configurations_are_rejected_with_the_reason(changes, message):
 def test_too_many_obstacles_for_the_area_is_an_error_not_a_hang():
     with pytest.raises(ValueError, match="cannot place"):
         SimScene(SimSceneConfig(area_size_m=(8.0, 5.6), path_semi_axes_m=(3.0, 2.0), box_count=60))
+
+
+def test_the_visitor_stands_ahead_until_it_leaves():
+    config = SimSceneConfig(visitor_distance_m=1.5, visitor_leaves_s=3.0, path_speed_mps=0.0)
+    scene = SimScene(config)
+    start = scene.base_pose(0.0)
+    centre_row, centre_col = config.image_height // 2, config.image_width // 2
+    scene.set_time(1.0)
+    _, depth_with_visitor = scene.render_camera(start)
+    grid_with_visitor = scene.occupancy_grid(start, 0.1, 6.0, 0.1, 1.8)
+    scene.set_time(3.0)
+    _, depth_without = scene.render_camera(start)
+    grid_without = scene.occupancy_grid(start, 0.1, 6.0, 0.1, 1.8)
+    camera_x = config.camera_pose_in_base[0]
+    front_face_m = 1.5 - 0.5 * 0.5 - camera_x
+    assert depth_with_visitor[centre_row, centre_col] == pytest.approx(front_face_m, abs=0.01)
+    assert depth_without[centre_row, centre_col] > front_face_m + 0.5
+    visitor_cell = (30, 30 + 15)
+    assert grid_with_visitor[visitor_cell] and not grid_without[visitor_cell]
