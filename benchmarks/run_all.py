@@ -27,6 +27,7 @@ BENCHMARKS = (
     Benchmark("Depth path, per stage", "bench_depth_stages.py"),
     Benchmark("depth_node end to end over DDS", "bench_depth_node_rate.py", ("--sizes", "640x480", "1280x720")),
     Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py"),
+    Benchmark("LiDAR scale fusion", "bench_fusion.py"),
     Benchmark("Depth to point cloud", "bench_pointcloud.py"),
     Benchmark("Costmap update", "bench_costmap.py"),
 )

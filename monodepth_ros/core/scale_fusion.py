@@ -9,13 +9,25 @@ ScaleFusion.fuse runs three stages on each frame:
    depth error on the inliers; depth = 1 / (s * prediction + t), NaN where that is not positive.
 2. Temporal smoothing of the metric scale across calls (see ``FusionConfig.temporal_time_constant_frames``).
    Relative models normalise every output on their own, so their s and t are fitted afresh each frame.
-3. Local correction: the log ratio lidar / globally corrected depth at the LiDAR points is spread over the
-   image by normalized convolution with a Gaussian in image space and in log depth (a bilateral grid, so a
-   point only corrects pixels of similar predicted depth), shrunk towards zero (the global correction) where
-   few points support it, and snapped to the depth edges of the prediction by a guided filter (He et al.)
-   whose guide is the log of the globally corrected depth. Points whose log ratio exceeds
-   ``local_max_residual_log``, or differs from what their neighbours give by more than ``local_outlier_log``,
-   take no part.
+3. Local correction of the log ratio lidar / globally corrected depth at the LiDAR points (the residual), however
+   large, so that obstacles the prediction misses but LiDAR hits are recovered. It works at a reduced resolution
+   (``local_working_px``):
+
+   a. Outlier rejection: a point takes part when its residual agrees with most of the points around it and the
+      global fit, or when it lies on the ground plane (d.).
+   b. Fine level: normalized convolution of the residuals with a Gaussian in image space, whose sigma follows
+      the spacing of the LiDAR points, and in log depth (a bilateral grid, so a point corrects pixels of similar
+      predicted depth first; where the prediction is flat this is a spatial Gaussian).
+   c. Where the fine level has little support it falls back (weighted mean * w / (w + prior) + fallback * prior /
+      (w + prior)) on the same at a coarser sigma, and that on a spatial one, so the correction of the nearest
+      supported region carries on and fades to zero (the global correction) a few coarse sigmas away from any
+      point.
+   d. Below the lowest LiDAR point of each column, where LiDARs with a narrower vertical field of view than the
+      camera miss the ground near the robot, the depth is that of a ground plane (inverse depth affine in pixel
+      coordinates) fitted by RANSAC to the lowest points; where the lowest point is not on the ground, the nearer
+      of the ground and the correction of c., as an object standing there hides the ground down to its foot.
+   e. A guided filter (He et al.) whose guide is the log of the globally corrected depth snaps the correction
+      to the depth edges of the prediction where it has structure.
 
 Units: depth in metres along the optical axis, images float32 (H, W), NaN for invalid pixels.
 """
@@ -43,33 +55,56 @@ class FusionConfig:
     ransac_hypotheses: int = 128
     """Point pairs tried by RANSAC for relative models."""
     ransac_scored_points: int = 2000
-    """At most this many points (evenly strided) score each RANSAC hypothesis."""
+    """At most this many points (evenly strided) score each RANSAC hypothesis (also for the ground plane)."""
     random_seed: int = 0
     """Seed of the RANSAC sampling; reset() restarts the sequence."""
     local_strength: float = 1.0
     """Fraction of the local correction applied, 0 (global only) to 1."""
-    local_sigma_px: float = 24.0
-    """Spatial Gaussian sigma of the normalized convolution, pixels."""
+    local_sigma_factor: float = 2.0
+    """Spatial sigma of the fine level = this x the mean distance from a pixel within the LiDAR coverage to its
+    nearest LiDAR point (g / 4 for scan lines g pixels apart), clamped to [local_sigma_min_px, local_sigma_max_px]."""
+    local_sigma_min_px: float = 4.0
+    """Smallest spatial sigma of the fine level, pixels."""
+    local_sigma_max_px: float = 32.0
+    """Largest spatial sigma of the fine level, pixels."""
+    local_coarse_factor: float = 3.0
+    """Spatial sigma of the coarse level = this x the fine sigma. The coarse level carries the correction of the
+    nearest LiDAR-supported region into pixels the fine level does not reach; about three coarse sigmas away from
+    any LiDAR point the correction has faded to the global one."""
     local_range_sigma_log: float = 0.1
-    """Spacing of the log-depth layers: points correct pixels whose predicted depth is within a few of these."""
+    """Spacing of the log-depth layers of the fine level: points correct pixels whose predicted depth is within a
+    few of these."""
     local_max_layers: int = 32
-    """Upper bound on log-depth layers; the spacing grows when the depth range needs more."""
-    local_prior_points: float = 1.0
-    """Shrinkage towards the global correction: with w Gaussian-weighted points of support the local correction
-    is weighted mean * w / (w + local_prior_points)."""
-    local_max_residual_log: float = 0.7
-    """Points whose log ratio to the globally corrected depth exceeds this take no part in the local stage."""
+    """Upper bound on the log-depth layers (and half the bound on the residual layers of the outlier test); the
+    spacing grows when the range needs more."""
+    local_prior_points: float = 0.5
+    """Weight, in points, of the fallback: with w Gaussian-weighted points of support the fine level's correction is
+    (weighted sum + local_prior_points x fallback) / (w + local_prior_points), and the coarse level's falls back to
+    zero, the global correction, the same way. In the outlier test, the weight of the global fit."""
     local_outlier_log: float = 0.15
-    """Points that differ by more than this (log) from the correction their neighbours give are dropped."""
-    local_grid_px: int = 8
-    """Cell size of the bilateral grid in which points are spread, pixels."""
-    guided_subsample: int = 2
-    """The correction is sliced from the grid and guided-filtered at 1 / this of the image resolution; the
-    filter's coefficients are applied to the full-resolution guide (He et al.'s fast guided filter)."""
+    """Points agree when their log ratios to the globally corrected depth differ by less than one to one and a half
+    times this."""
+    local_min_agreement: float = 0.5
+    """A point takes part in the local stage when the Gaussian-weighted points around it (fine sigma) and the global
+    fit (local_prior_points points of log ratio zero) that agree with it make up at least this fraction of them;
+    so an isolated point takes part when it agrees with the global fit, and a point far from the global fit needs
+    neighbours that confirm it. Points on the ground plane always take part."""
+    local_working_px: int = 400
+    """The local stage works at 1 / s of the image resolution, s the smallest whole number that makes neither side
+    longer than this; the guided filter's coefficients are applied to the full-resolution guide (He et al.'s fast
+    guided filter)."""
+    ground_inlier_log: float = 0.05
+    """A LiDAR point lies on the ground plane when its inverse depth is within this fraction of the plane's. The
+    ground plane is fitted to the points near the lowest LiDAR point of each column, and is the correction below
+    those (see the module docstring)."""
+    ground_hypotheses: int = 64
+    """Point triples tried by RANSAC for the ground plane."""
     guided_radius_px: int = 8
-    """Window radius of the guided filter, pixels (rounded to whole subsampled pixels, at least one)."""
+    """Window radius of the guided filter, pixels (rounded to whole working pixels, at least one)."""
     guided_eps: float = 1e-3
-    """Guided filter regularisation in (log depth)^2: depth steps well above sqrt(eps) stay sharp."""
+    """Guided filter regularisation in (log depth)^2: depth steps well above sqrt(eps) stay sharp. The filter
+    applies in proportion to variance / (variance + eps) of the guide in the window, i.e. where the prediction has
+    structure."""
     temporal_time_constant_frames: float = 5.0
     """Time constant of the exponential filter on the log scale, frames; 0 turns smoothing off."""
     temporal_noise_log: float = 0.02
@@ -87,14 +122,17 @@ class FusionConfig:
             "ransac_hypotheses >= 1": self.ransac_hypotheses >= 1,
             "ransac_scored_points >= 2": self.ransac_scored_points >= 2,
             "0 <= local_strength <= 1": 0.0 <= self.local_strength <= 1.0,
-            "local_sigma_px > 0": self.local_sigma_px > 0.0,
+            "local_sigma_factor > 0": self.local_sigma_factor > 0.0,
+            "0 < local_sigma_min_px <= local_sigma_max_px": 0.0 < self.local_sigma_min_px <= self.local_sigma_max_px,
+            "local_coarse_factor >= 1": self.local_coarse_factor >= 1.0,
             "local_range_sigma_log > 0": self.local_range_sigma_log > 0.0,
             "2 <= local_max_layers <= 200": 2 <= self.local_max_layers <= 200,
             "local_prior_points > 0": self.local_prior_points > 0.0,
-            "local_max_residual_log > 0": self.local_max_residual_log > 0.0,
             "local_outlier_log > 0": self.local_outlier_log > 0.0,
-            "local_grid_px >= 1": self.local_grid_px >= 1,
-            "guided_subsample >= 1": self.guided_subsample >= 1,
+            "0 <= local_min_agreement <= 1": 0.0 <= self.local_min_agreement <= 1.0,
+            "ground_inlier_log > 0": self.ground_inlier_log > 0.0,
+            "ground_hypotheses >= 1": self.ground_hypotheses >= 1,
+            "local_working_px >= 16": self.local_working_px >= 16,
             "guided_radius_px >= 1": self.guided_radius_px >= 1,
             "guided_eps > 0": self.guided_eps > 0.0,
             "temporal_time_constant_frames >= 0": self.temporal_time_constant_frames >= 0.0,
@@ -224,113 +262,294 @@ class ScaleFusion:
             log_depth = np.log(global_depth)
         point_log_depth = log_depth[rows, columns].astype(np.float64)
         residual = np.log(lidar) - point_log_depth
-        usable = np.isfinite(residual) & (np.abs(residual) < config.local_max_residual_log)
+        usable = np.isfinite(residual)
         if not usable.any():
             return global_depth
-        grid = _BilateralGrid(log_depth, config, fill_log_depth=float(np.median(point_log_depth[usable])))
-        keep = usable.copy()
-        point_args = (rows[usable], columns[usable], point_log_depth[usable])
-        neighbour_correction = grid.correction_at(*point_args, residual[usable])
-        keep[usable] = np.abs(residual[usable] - neighbour_correction) < config.local_outlier_log
+        image = _WorkingImage(log_depth, float(np.median(point_log_depth[usable])), config)
+        points = _Points(image, rows[usable], columns[usable], lidar[usable], point_log_depth[usable],
+                         residual[usable])
+        sigma_px = _fine_sigma_px(image, points, config)
+        max_gap = sigma_px / image.subsample
+        ground = _fit_ground_plane(image, points, _lowest_rows(image, points, max_gap)[0], sigma_px, config,
+                                   self._rng)
+        keep = _agreeing(image, points, sigma_px, config)
+        if ground is not None:
+            keep |= ground[1]
         if not keep.any():
             return global_depth
-        correction = grid.correction_image(rows[keep], columns[keep], point_log_depth[keep], residual[keep])
-        corrected = global_depth * np.exp(np.float32(config.local_strength) * correction)
+        points = points.subset(keep)
+        prior = np.float32(config.local_prior_points)
+        fallback = _coarse_correction(image, points, config.local_coarse_factor * sigma_px, prior)
+        numerator, weight = _normalized_convolution(image, points, sigma_px, layered=True)
+        correction = (numerator + prior * fallback) / (weight + prior)
+        if ground is not None:
+            plane, on_plane = ground
+            _extrapolate_ground(image, correction, *_lowest_rows(image, points, max_gap, on_plane[keep]), plane)
+        full_correction = _snapped_to_edges(image, correction, config)
+        corrected = global_depth * np.exp(np.float32(config.local_strength) * full_correction)
         return corrected.astype(np.float32, copy=False)
 
 
-class _BilateralGrid:
-    """Normalized convolution of point values over (image row, image column, log depth).
+class _WorkingImage:
+    """The globally corrected log depth at full resolution and at the local stage's working resolution, 1 /
+    ``subsample`` of it (see ``local_working_px``), float32, invalid pixels holding ``fill``; and its log-depth
+    layers: ``layers`` layers ``layer_spacing`` apart from ``layer_origin`` (at least ``local_range_sigma_log``
+    apart, at most ``local_max_layers`` of them), with each working pixel's lower layer and its fraction towards
+    the next."""
 
-    Points are splatted into and blurred on a coarse grid of ``local_grid_px`` cells; the result is sliced, and
-    guided-filtered, at the finer ``guided_subsample`` resolution, whose filter coefficients are then applied
-    to the full-resolution guide.
-    """
-
-    def __init__(self, log_depth: np.ndarray, config: FusionConfig, fill_log_depth: float) -> None:
-        self.config = config
-        self.height, self.width = log_depth.shape
-        self.grid_height = max(1, math.ceil(self.height / config.local_grid_px))
-        self.grid_width = max(1, math.ceil(self.width / config.local_grid_px))
-        self.fine_size = (max(1, math.ceil(self.width / config.guided_subsample)),
-                          max(1, math.ceil(self.height / config.guided_subsample)))
-        self.log_depth = np.where(np.isfinite(log_depth), log_depth, np.float32(fill_log_depth)).astype(np.float32)
-        self.fine_log_depth = cv2.resize(self.log_depth, self.fine_size, interpolation=cv2.INTER_NEAREST)
-        low, high = float(self.fine_log_depth.min()), float(self.fine_log_depth.max())
+    def __init__(self, log_depth: np.ndarray, fill: float, config: FusionConfig) -> None:
+        self.full_height, self.full_width = log_depth.shape
+        self.subsample = math.ceil(max(self.full_height, self.full_width) / config.local_working_px)
+        self.full_log_depth = np.where(np.isfinite(log_depth), log_depth, np.float32(fill)).astype(np.float32)
+        self.height = max(1, math.ceil(self.full_height / self.subsample))
+        self.width = max(1, math.ceil(self.full_width / self.subsample))
+        self.log_depth = cv2.resize(self.full_log_depth, (self.width, self.height), interpolation=cv2.INTER_NEAREST)
+        low, high = float(self.log_depth.min()), float(self.log_depth.max())
         self.layer_origin = low
         self.layer_spacing = max(config.local_range_sigma_log, (high - low) / (config.local_max_layers - 1))
         self.layers = int(math.floor((high - low) / self.layer_spacing)) + 2
-        self.sigma_cells = config.local_sigma_px / config.local_grid_px
+        self.lower_layer, self.layer_fraction = self.layer_coordinates(self.log_depth)
 
-    def correction_at(self, rows, columns, point_log_depth, residual) -> np.ndarray:
-        """Shrunk weighted mean of ``residual`` (log) at each point's own grid cell and depth, float64 (M,)."""
-        blurred = self._blurred(rows, columns, point_log_depth, residual)
-        numerator, weight = blurred[..., :self.layers], blurred[..., self.layers:]
-        cell_rows, cell_columns = self._cells(rows, columns)
-        lower, fraction = self._layer_coordinates(point_log_depth)
-        num = (1.0 - fraction) * numerator[cell_rows, cell_columns, lower] \
-            + fraction * numerator[cell_rows, cell_columns, lower + 1]
-        den = (1.0 - fraction) * weight[cell_rows, cell_columns, lower] \
-            + fraction * weight[cell_rows, cell_columns, lower + 1]
-        return num / (den + self.config.local_prior_points)
-
-    def correction_image(self, rows, columns, point_log_depth, residual) -> np.ndarray:
-        """Edge-aware log correction float32 (H, W) from point residuals (log)."""
-        blurred = self._blurred(rows, columns, point_log_depth, residual)
-        fine = cv2.resize(blurred, self.fine_size, interpolation=cv2.INTER_LINEAR).ravel()
-        lower, fraction = self._layer_coordinates(self.fine_log_depth)
-        fraction = fraction.astype(np.float32)
-        below = np.arange(lower.size).reshape(lower.shape) * (2 * self.layers) + lower
-
-        def sliced(first_channel: int) -> np.ndarray:
-            return ((1.0 - fraction) * fine.take(below + first_channel)
-                    + fraction * fine.take(below + first_channel + 1))
-
-        fine_correction = sliced(0) / (sliced(self.layers) + np.float32(self.config.local_prior_points))
-        radius = max(1, round(self.config.guided_radius_px / self.config.guided_subsample))
-        slope, offset = _guided_filter_coefficients(self.fine_log_depth, fine_correction, radius,
-                                                    self.config.guided_eps)
-        size = (self.width, self.height)
-        slope = cv2.resize(slope, size, interpolation=cv2.INTER_LINEAR)
-        offset = cv2.resize(offset, size, interpolation=cv2.INTER_LINEAR)
-        bound = np.float32(self.config.local_max_residual_log)
-        return np.clip(slope * self.log_depth + offset, -bound, bound)
-
-    def _blurred(self, rows, columns, point_log_depth, residual) -> np.ndarray:
-        """Points splatted into the grid and blurred in space: float32 (grid_height, grid_width, 2 * layers),
-        the weighted residual sums in the first ``layers`` channels, the weights in the others.
-
-        Weights are sums of unnormalised Gaussians, i.e. the number of points near a cell.
-        """
-        cell_rows, cell_columns = self._cells(rows, columns)
-        lower, fraction = self._layer_coordinates(point_log_depth)
-        cells = (cell_rows * self.grid_width + cell_columns) * self.layers
-        index = np.concatenate([cells + lower, cells + lower + 1])
-        weights = np.concatenate([1.0 - fraction, fraction])
-        size = self.grid_height * self.grid_width * self.layers
-        shape = (self.grid_height, self.grid_width, self.layers)
-        numerator = np.bincount(index, weights * np.concatenate([residual, residual]), size).reshape(shape)
-        weight = np.bincount(index, weights, size).reshape(shape)
-        stacked = np.concatenate([numerator, weight], axis=2).astype(np.float32)
-        blurred = cv2.GaussianBlur(stacked, (0, 0), self.sigma_cells, borderType=cv2.BORDER_CONSTANT)
-        blurred *= np.float32(2.0 * math.pi * self.sigma_cells ** 2)
-        return blurred
-
-    def _cells(self, rows: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cell_rows = np.minimum(rows * self.grid_height // self.height, self.grid_height - 1)
-        cell_columns = np.minimum(columns * self.grid_width // self.width, self.grid_width - 1)
-        return cell_rows, cell_columns
-
-    def _layer_coordinates(self, log_depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Lower layer index (int64) and the fraction towards the next layer for log depths."""
+    def layer_coordinates(self, log_depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower layer (int64) and the fraction (float32) towards the next one of log depths."""
         position = np.clip((log_depth - self.layer_origin) / self.layer_spacing, 0.0, self.layers - 1.0001)
         lower = np.floor(position).astype(np.int64)
-        return lower, position - lower
+        return lower, (position - lower).astype(np.float32)
+
+    def normalised(self, rows, columns) -> tuple[np.ndarray, np.ndarray]:
+        """Full-resolution pixel coordinates as x = (column - W / 2) / H and y = (row - H / 2) / H."""
+        height = float(self.full_height)
+        return (np.asarray(columns) - 0.5 * self.full_width) / height, (np.asarray(rows) - 0.5 * height) / height
+
+
+class _Points:
+    """LiDAR points of the local stage, arrays of shape (M,): full-resolution and working-resolution pixel, LiDAR
+    depth (m), globally corrected log depth there and residual (log of LiDAR / globally corrected depth)."""
+
+    def __init__(self, image: _WorkingImage, rows, columns, lidar, log_depth, residual) -> None:
+        self.image = image
+        self.rows, self.columns, self.lidar, self.log_depth, self.residual = rows, columns, lidar, log_depth, residual
+        self.working_rows = np.minimum(rows // image.subsample, image.height - 1)
+        self.working_columns = np.minimum(columns // image.subsample, image.width - 1)
+
+    def subset(self, keep: np.ndarray) -> _Points:
+        return _Points(self.image, self.rows[keep], self.columns[keep], self.lidar[keep], self.log_depth[keep],
+                       self.residual[keep])
+
+
+class _Grid:
+    """Cells of ``cell`` x ``cell`` working pixels, two a ``sigma_px``, with ``layers`` layers along a range axis.
+
+    Points are splatted into it and blurred in space by exp(-d^2 / (2 sigma_px^2)), d in full-resolution pixels:
+    the blurred weights count the points near a cell, a point counting 1 in its own cell.
+    """
+
+    def __init__(self, image: _WorkingImage, sigma_px: float, layers: int) -> None:
+        self.image, self.sigma_px, self.layers = image, sigma_px, layers
+        self.cell = max(1, round(sigma_px / (2.0 * image.subsample)))
+        self.rows = math.ceil(image.height / self.cell)
+        self.columns = math.ceil(image.width / self.cell)
+
+    def cells(self, points: _Points) -> tuple[np.ndarray, np.ndarray]:
+        """Cell row and column of each point."""
+        return points.working_rows // self.cell, points.working_columns // self.cell
+
+    def blurred(self, cell_rows, cell_columns, layer, weights, values=None) -> np.ndarray:
+        """float32 (rows, columns, layers) blurred sums of the weights or, with ``values``, float32 (rows, columns,
+        2 * layers), blurred sums of weights x ``values`` in the first ``layers`` channels, of weights in the
+        others."""
+        channels = self.layers if values is None else 2 * self.layers
+        index = (cell_rows * self.columns + cell_columns) * channels + layer
+        if values is not None:
+            index = np.concatenate([index, index + self.layers])
+            weights = np.concatenate([weights * values, weights])
+        sums = np.bincount(index, weights, self.rows * self.columns * channels).astype(np.float32)
+        sigma_cells = self.sigma_px / (self.cell * self.image.subsample)
+        offsets = np.arange(-math.ceil(3.0 * sigma_cells), math.ceil(3.0 * sigma_cells) + 1, dtype=np.float32)
+        kernel = np.exp(-0.5 * (offsets / np.float32(sigma_cells)) ** 2)
+        return cv2.sepFilter2D(sums.reshape(self.rows, self.columns, channels), cv2.CV_32F, kernel, kernel,
+                               borderType=cv2.BORDER_CONSTANT)
+
+    def upsampled(self, grid: np.ndarray) -> np.ndarray:
+        """A (rows, columns[, channels]) grid bilinearly interpolated to ``cell`` times its size, so that cell
+        centres land on the centres of their working pixels; at least the working resolution."""
+        return cv2.resize(grid, (self.columns * self.cell, self.rows * self.cell), interpolation=cv2.INTER_LINEAR)
+
+
+def _fine_sigma_px(image: _WorkingImage, points: _Points, config: FusionConfig) -> float:
+    """Spatial sigma (full-resolution px) of the fine level from the LiDAR density: ``local_sigma_factor`` x the
+    mean distance from the pixels between the top and the bottom point of each column to the nearest point."""
+    mask = np.zeros((image.height, image.width), dtype=bool)
+    mask[points.working_rows, points.working_columns] = True
+    top = mask.argmax(axis=0)
+    bottom = image.height - 1 - mask[::-1].argmax(axis=0)
+    row = np.arange(image.height)[:, None]
+    covered = mask.any(axis=0) & (row >= top) & (row <= bottom)
+    distance = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    mean_distance_px = image.subsample * float(distance[covered].mean())
+    return float(np.clip(config.local_sigma_factor * mean_distance_px, config.local_sigma_min_px,
+                         config.local_sigma_max_px))
+
+
+def _agreeing(image: _WorkingImage, points: _Points, sigma_px: float, config: FusionConfig) -> np.ndarray:
+    """bool (M,): points whose residual agrees (within one to one and a half ``local_outlier_log``) with at least
+    ``local_min_agreement`` of the other points around them, Gaussian-weighted with ``sigma_px``, and the global
+    fit, which counts as ``local_prior_points`` points of residual zero. Isolated points thus take part when they
+    are near the global fit, and a point far from it needs neighbours that confirm it."""
+    residual = points.residual
+    low, high = min(float(residual.min()), 0.0), max(float(residual.max()), 0.0)
+    spacing = max(0.5 * config.local_outlier_log, (high - low) / (2 * config.local_max_layers - 1))
+    layer = np.floor((residual - low) / spacing).astype(np.int64) + 2
+    grid = _Grid(image, sigma_px, int(layer.max()) + 3)
+    cell_rows, cell_columns = grid.cells(points)
+    around = grid.blurred(cell_rows, cell_columns, layer, np.ones(residual.size))[cell_rows, cell_columns]
+    point = np.arange(residual.size)
+    near_global = np.abs(layer - (math.floor(-low / spacing) + 2)) <= 2
+    agreeing = sum(around[point, layer + offset] for offset in range(-2, 3)) - 1.0
+    agreeing += config.local_prior_points * near_global
+    return agreeing >= config.local_min_agreement * (around.sum(axis=1) - 1.0 + config.local_prior_points)
+
+
+def _coarse_correction(image: _WorkingImage, points: _Points, sigma_px: float, prior: np.float32) -> np.ndarray:
+    """Log correction float32 (working H, W) at ``sigma_px``: the normalized convolution of the residuals in
+    (row, column, log depth) shrunk by ``prior`` towards the one in space, itself shrunk towards zero."""
+    numerator, weight = _normalized_convolution(image, points, sigma_px, layered=False)
+    spatial = numerator / (weight + prior)
+    numerator, weight = _normalized_convolution(image, points, sigma_px, layered=True)
+    return (numerator + prior * spatial) / (weight + prior)
+
+
+def _bilateral_sums(image: _WorkingImage, points: _Points, sigma_px: float) -> tuple[_Grid, np.ndarray]:
+    """The residuals splatted into a grid over (row, column, log depth), the image's log-depth layers, and blurred
+    in space: the grid and float32 (rows, columns, 2 * layers) sums of Gaussian-weighted residuals and weights."""
+    grid = _Grid(image, sigma_px, image.layers)
+    cell_rows, cell_columns = grid.cells(points)
+    lower, fraction = image.layer_coordinates(points.log_depth)
+    twice = np.concatenate
+    return grid, grid.blurred(twice([cell_rows, cell_rows]), twice([cell_columns, cell_columns]),
+                              twice([lower, lower + 1]), twice([1.0 - fraction, fraction]),
+                              twice([points.residual, points.residual]))
+
+
+def _normalized_convolution(image: _WorkingImage, points: _Points, sigma_px: float,
+                            layered: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian-weighted sums of the residuals and of the weights, float32 (working H, W) each: in space or, when
+    ``layered``, in (row, column, log depth) over the image's log-depth layers (a bilateral grid)."""
+    if not layered:
+        grid = _Grid(image, sigma_px, 1)
+        cell_rows, cell_columns = grid.cells(points)
+        sums = grid.upsampled(grid.blurred(cell_rows, cell_columns, np.zeros(cell_rows.size, dtype=np.int64),
+                                           np.ones(cell_rows.size), points.residual))
+        return sums[:image.height, :image.width, 0], sums[:image.height, :image.width, 1]
+    grid, sums = _bilateral_sums(image, points, sigma_px)
+    sums = grid.upsampled(sums)
+    pixel = np.arange(image.height)[:, None] * sums.shape[1] + np.arange(image.width)[None, :]
+    below = pixel * (2 * image.layers) + image.lower_layer
+    flat = sums.reshape(-1)
+    fraction = image.layer_fraction
+
+    def sliced(first_channel: int) -> np.ndarray:
+        return ((1.0 - fraction) * flat.take(below + first_channel)
+                + fraction * flat.take(below + (first_channel + 1)))
+
+    return sliced(0), sliced(image.layers)
+
+
+def _lowest_rows(image: _WorkingImage, points: _Points, max_gap: float,
+                 on_plane: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per working column: the lowest working row with a point within ``max_gap`` columns, int64 (W,), -1 where
+    there is none, and whether a point on that row lies on the ground (``on_plane``, bool (M,)), bool (W,)."""
+    key = np.full((image.height, image.width), -1.0, dtype=np.float32)
+    key[points.working_rows, points.working_columns] = 2.0 * points.working_rows
+    if on_plane is not None:
+        key[points.working_rows[on_plane], points.working_columns[on_plane]] += 1.0
+    window = np.ones((1, 2 * int(max_gap) + 1), dtype=np.uint8)
+    key = cv2.dilate(key.max(axis=0)[None, :], window, borderType=cv2.BORDER_CONSTANT, borderValue=-1.0)[0]
+    found = key >= 0.0
+    return np.where(found, key // 2.0, -1).astype(np.int64), found & (key % 2.0 == 1.0)
+
+
+def _fit_ground_plane(image: _WorkingImage, points: _Points, lowest: np.ndarray, sigma_px: float,
+                      config: FusionConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ground seen by the lowest LiDAR points: (plane, on_plane) or None.
+
+    ``plane`` float64 (3,) holds a, b, c of the inverse depth a * x + b * y + c (1/m) at the normalised
+    coordinates of _WorkingImage.normalised; ``on_plane`` bool (M,) marks the candidates within
+    ``ground_inlier_log`` of it. The candidates are the points within 3 ``sigma_px`` of the lowest point of their
+    column (``lowest`` from _lowest_rows); the plane is found by RANSAC on candidate triples and refined on its
+    inliers. It is a ground when at least ``min_points`` candidates lie on it, its inverse depth grows downwards
+    and it reaches zero (the horizon) less than one image height above the image.
+    """
+    candidates = np.flatnonzero(points.working_rows >= lowest[points.working_columns]
+                                - 3.0 * sigma_px / image.subsample)
+    if candidates.size < config.min_points:
+        return None
+    x, y = image.normalised(points.rows, points.columns)
+    design = np.stack([x, y, np.ones_like(x)], axis=1)
+    inverse = 1.0 / points.lidar
+
+    def on(plane: np.ndarray, selection) -> np.ndarray:
+        return np.abs(design[selection] @ plane - inverse[selection]) < config.ground_inlier_log * inverse[selection]
+
+    triples = candidates[rng.integers(0, candidates.size, size=(config.ground_hypotheses, 3))]
+    systems = design[triples]
+    solvable = np.abs(np.linalg.det(systems)) > 1e-9
+    if not solvable.any():
+        return None
+    hypotheses = np.linalg.solve(systems[solvable], inverse[triples[solvable]][..., None])[..., 0]
+    scored = candidates[::max(1, candidates.size // config.ransac_scored_points)]
+    votes = (np.abs(design[scored] @ hypotheses.T - inverse[scored, None])
+             < config.ground_inlier_log * inverse[scored, None]).sum(axis=0)
+    plane = hypotheses[int(np.argmax(votes))]
+    for _ in range(3):
+        inliers = candidates[on(plane, candidates)]
+        if inliers.size < 3:
+            return None
+        plane = np.linalg.lstsq(design[inliers] / inverse[inliers, None], np.ones(inliers.size), rcond=None)[0]
+    on_plane = np.zeros(inverse.size, dtype=bool)
+    on_plane[candidates] = on(plane, candidates)
+    _, downwards, at_centre = plane
+    if on_plane.sum() < config.min_points or not downwards > 0.0 or -at_centre / downwards < -1.5:
+        return None
+    return plane, on_plane
+
+
+def _extrapolate_ground(image: _WorkingImage, correction: np.ndarray, lowest: np.ndarray, on_ground: np.ndarray,
+                        plane: np.ndarray) -> None:
+    """Below the lowest point of each column (``lowest``, ``on_ground`` from _lowest_rows), sets the log
+    ``correction`` (working H, W) to the ground plane's where that point lies on the ground, else to the nearer of
+    the two; in place."""
+    x, y = image.normalised((np.arange(image.height) + 0.5) * image.subsample - 0.5,
+                            (np.arange(image.width) + 0.5) * image.subsample - 0.5)
+    inverse = (plane[0] * x[None, :] + plane[1] * y[:, None] + plane[2]).astype(np.float32)
+    below = (np.arange(image.height)[:, None] > lowest[None, :]) & (lowest >= 0)[None, :] & (inverse > 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ground = -np.log(inverse) - image.log_depth
+    replace = below & (on_ground[None, :] | (ground < correction))
+    correction[replace] = ground[replace]
+
+
+def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: FusionConfig) -> np.ndarray:
+    """The log ``correction`` (working H, W) at full resolution, float32 (H, W): guided-filtered (guide: the log
+    depth) in proportion to the structure of the prediction, so that it follows the prediction's depth edges, and
+    as it is where the prediction is flat, so that the edges the LiDAR alone shows are not blurred; clipped to the
+    range of ``correction``. Both are linear in the guide: slope * log depth + offset, with coefficients computed at
+    the working resolution and bilinearly upsampled."""
+    radius = max(1, round(config.guided_radius_px / image.subsample))
+    slope, offset, structure = _guided_filter_coefficients(image.log_depth, correction, radius, config.guided_eps)
+    slope *= structure
+    offset = structure * offset + (1.0 - structure) * correction
+    size = (image.full_width, image.full_height)
+    slope = cv2.resize(slope, size, interpolation=cv2.INTER_LINEAR)
+    offset = cv2.resize(offset, size, interpolation=cv2.INTER_LINEAR)
+    return np.clip(slope * image.full_log_depth + offset, correction.min(), correction.max())
 
 
 def _guided_filter_coefficients(guide: np.ndarray, source: np.ndarray, radius: int,
-                                eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """He et al.'s guided filter: window-averaged a, b (float32, shape of guide) so output = a * guide + b."""
+                                eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """He et al.'s guided filter: window-averaged a, b (float32, shape of guide) so output = a * guide + b, and
+    the structure of the guide, variance / (variance + eps) in the window around each pixel (0 where it is flat,
+    near 1 at its edges)."""
     size = (2 * radius + 1, 2 * radius + 1)
 
     def mean(image):
@@ -341,7 +560,7 @@ def _guided_filter_coefficients(guide: np.ndarray, source: np.ndarray, radius: i
     variance = mean(guide * guide) - mean_guide * mean_guide
     slope = covariance / (variance + np.float32(eps))
     offset = mean_source - slope * mean_guide
-    return mean(slope), mean(offset)
+    return mean(slope), mean(offset), variance / (variance + np.float32(eps))
 
 
 class _AdaptiveLogFilter:

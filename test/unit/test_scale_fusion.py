@@ -11,6 +11,8 @@ from monodepth_ros.core.scale_fusion import FusionConfig, ScaleFusion
 from monodepth_ros.core.types import DepthKind
 
 HEIGHT, WIDTH = 120, 160
+FOCAL_PX, CAMERA_HEIGHT_M = 100.0, 0.5
+"""Pinhole of room_with_box: principal point at the image centre, optical axis level with the floor."""
 
 
 def sloped_room() -> np.ndarray:
@@ -45,6 +47,29 @@ def distance_to_edge(mask: np.ndarray) -> np.ndarray:
     inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     outside = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     return np.where(mask, inside, outside)
+
+
+def room_with_box() -> tuple[np.ndarray, np.ndarray]:
+    """(true depth, box mask) seen by a level camera CAMERA_HEIGHT_M above the floor: a 5 m wall, the floor
+    (depth FOCAL_PX * CAMERA_HEIGHT_M / (row - centre row), 5 m at row 70 down to 0.83 m at the bottom) and a 1 m
+    high box whose front is 1.5 m away, columns 60-100 and rows 27-92 (its foot)."""
+    rows, columns = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float64)
+    below_horizon = rows - 0.5 * (HEIGHT - 1)
+    with np.errstate(divide="ignore"):
+        floor = np.where(below_horizon > 0.0, FOCAL_PX * CAMERA_HEIGHT_M / below_horizon, np.inf)
+    box_depth, box_height = 1.5, 1.0
+    box_top_row = 0.5 * (HEIGHT - 1) - FOCAL_PX * (box_height - CAMERA_HEIGHT_M) / box_depth
+    box = (columns >= 60) & (columns <= 100) & (rows >= box_top_row) & (floor >= box_depth)
+    truth = np.minimum(np.minimum(floor, 5.0), np.where(box, box_depth, np.inf))
+    return truth.astype(np.float32), box
+
+
+def beams_down_to_row(truth: np.ndarray, last_row: int) -> np.ndarray:
+    """16 simulated beams (sparse_from_beams) without the returns below ``last_row``, as from a LiDAR whose
+    vertical field of view ends above the bottom of the image."""
+    sparse = sparse_from_beams(truth, beams=16)
+    sparse[last_row + 1:] = np.nan
+    return sparse
 
 
 def test_metric_scale_is_recovered_despite_30_percent_outliers():
@@ -101,6 +126,55 @@ def test_far_from_lidar_the_correction_fades_to_the_global_scale():
     assert np.median(applied_scale[80:, :50]) == pytest.approx(1.4, rel=0.015)
     assert 1.45 < result.scale < 1.55
     np.testing.assert_allclose(applied_scale[:, 140:], result.scale, rtol=0.002)
+
+
+def test_an_obstacle_the_prediction_misses_is_recovered_from_the_lidar():
+    truth, box = room_with_box()
+    sparse = beams_down_to_row(truth, 88)
+    prediction = np.full(truth.shape, 3.0, dtype=np.float32)
+    result = ScaleFusion().fuse(prediction, DepthKind.METRIC, sparse)
+    relative_error = np.abs(result.depth - truth) / truth
+    rows = np.arange(HEIGHT)[:, None]
+    box_inside = box & (distance_to_edge(box) > 8.0)
+    assert result.scale == pytest.approx(5.0 / 3.0, rel=0.01), "the wall sets the global scale"
+    assert np.abs(prediction * np.float32(result.scale) / truth - 1.0)[box].min() > 1.0
+    assert relative_error[box_inside & (rows <= 88)].mean() < 0.04
+    assert relative_error[box_inside & (rows <= 88)].max() < 0.15
+    wall = ~box & (truth == 5.0) & (distance_to_edge(box) > 8.0)
+    assert relative_error[wall].mean() < 0.015 and relative_error[wall].max() < 0.2
+    assert depth_metrics(result.depth, truth)["abs_rel"] < 0.1 * depth_metrics(prediction, truth)["abs_rel"]
+
+
+def test_the_ground_below_the_lidar_coverage_is_extrapolated_as_a_plane_up_to_objects_standing_on_it():
+    truth, _ = room_with_box()
+    sparse = beams_down_to_row(truth, 88)
+    assert np.isfinite(sparse[80:89]).any() and not np.isfinite(sparse[89:]).any()
+    result = ScaleFusion().fuse(np.full(truth.shape, 3.0, dtype=np.float32), DepthKind.METRIC, sparse)
+    relative_error = np.abs(result.depth - truth) / truth
+    assert relative_error[95:].max() < 0.03, "floor from 1.5 m down to 0.83 m"
+    assert relative_error[89:93, 65:96].max() < 0.05, "box below the lowest beam"
+
+
+def test_below_the_lidar_a_surface_that_is_not_ground_keeps_the_correction_of_the_nearest_supported_region():
+    rows = np.arange(HEIGHT)[:, None]
+    truth = np.broadcast_to(np.where(rows < 60, 6.0, 3.0), (HEIGHT, WIDTH)).astype(np.float32)
+    prediction = np.broadcast_to(np.where(rows < 60, 4.0, 2.5), (HEIGHT, WIDTH)).astype(np.float32)
+    result = ScaleFusion().fuse(prediction, DepthKind.METRIC, beams_down_to_row(truth, 88))
+    applied_scale = result.depth / prediction
+    assert result.scale == pytest.approx(1.5, rel=0.01)
+    np.testing.assert_allclose(applied_scale[89:101], 1.2, rtol=0.02)
+
+
+def test_a_lone_wrong_return_is_ignored_although_large_corrections_are_allowed():
+    truth = sloped_room()
+    prediction = truth / np.float32(1.7)
+    sparse = sparse_from_beams(truth, beams=16, column_step=2)
+    clean = ScaleFusion().fuse(prediction, DepthKind.METRIC, sparse)
+    rows, columns = np.nonzero(np.isfinite(sparse))
+    central = np.argmin(np.hypot(rows - HEIGHT / 2, columns - WIDTH / 2))
+    sparse[rows[central], columns[central]] *= 3.0
+    disturbed = ScaleFusion().fuse(prediction, DepthKind.METRIC, sparse)
+    np.testing.assert_allclose(disturbed.depth, clean.depth, rtol=1e-3)
 
 
 def test_local_strength_zero_keeps_the_global_fit_only():
