@@ -17,8 +17,8 @@ from ros_helpers import NodeProcess, qos, spin_until
 
 NAMESPACE = "/robot"
 WIDTH, HEIGHT = 320, 240
-FUSED_ABS_REL_MAX = 0.10
-CLOUD_MEDIAN_REL_ERROR_MAX = 0.10
+FUSED_ABS_REL_MAX = 0.06
+CLOUD_MEDIAN_REL_ERROR_MAX = 0.03
 
 
 @pytest.fixture

@@ -1,0 +1,123 @@
+"""The whole pipeline in one process (monodepth-pipeline --sim), checked from this process over real DDS:
+costmap against the scene's ground truth, free space cleared when an obstacle leaves, and RViz topics."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from monodepth_ros.core.costmap import CostmapConfig
+from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig
+from monodepth_ros.ros.conversions import occupancy_grid_to_array
+from monodepth_ros.tools.pipeline_recorder import (STAGES, PipelineRecorder, costmap_iou, depth_abs_rel,
+                                                   visible_obstacles, world_from_base)
+from ros_helpers import REPO_ROOT, spin_until
+
+COSTMAP = CostmapConfig()
+LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
+COSTMAP_IOU_MIN = 0.6
+FUSED_ABS_REL_MAX = 0.08
+VISITOR_DISTANCE_M, VISITOR_LEAVES_S = 1.5, 8.0
+SETTLE_S = 3.0
+LETHAL = 100
+
+
+class Pipeline:
+    def __init__(self, log_path: Path, namespace: str, *ros_arguments: str) -> None:
+        self.log_path = log_path
+        self._log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "monodepth_ros.ros.pipeline_runner", "--sim", "--namespace", namespace,
+             "--ros-args", *ros_arguments], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()[-3000:]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+        self._log.close()
+
+
+@pytest.fixture
+def probe(ros_context):
+    node = ros_context.create_node("pipeline_runner_probe")
+    yield node
+    node.destroy_node()
+
+
+def test_costmap_matches_the_obstacles_in_view_and_rviz_topics_exist(tmp_path, probe):
+    namespace = "/runner_test"
+    pipeline = Pipeline(tmp_path / "pipeline.log", namespace, "-p", "rate_hz:=5.0")
+    recorder = PipelineRecorder(probe, namespace)
+    every_key = (*STAGES, "ground_truth", "odom")
+    try:
+        assert spin_until(probe, lambda: len(recorder.frames_with(every_key)) >= 25, 150.0), pipeline.log()
+        topics = {name for name, _ in probe.get_topic_names_and_types()}
+    finally:
+        pipeline.stop()
+    frames = recorder.frames_with(every_key)[5:]
+    scene = SimScene(SimSceneConfig())
+    ious = [costmap_iou(frame["costmap"].message, *visible_obstacles(
+        scene, frame["costmap"].message, frame["odom"].message, *LIMITS)) for frame in frames]
+    fused, raw = depth_abs_rel(frames, "fused"), depth_abs_rel(frames, "depth")
+    print(f"costmap IoU median {np.nanmedian(ious):.3f}, fused abs_rel {fused:.3f}, raw abs_rel {raw:.3f}")
+    assert np.nanmedian(ious) >= COSTMAP_IOU_MIN
+    assert fused <= FUSED_ABS_REL_MAX < raw
+    rviz_config = yaml.safe_load((REPO_ROOT / "rviz" / "monodepth.rviz").read_text())
+    rviz_topics = [display["Topic"]["Value"] for display in rviz_config["Visualization Manager"]["Displays"]
+                   if "Topic" in display]
+    assert len(rviz_topics) >= 6
+    missing = [topic for topic in rviz_topics if f"{namespace}/{topic}" not in topics]
+    assert not missing, f"RViz shows topics nobody publishes: {missing}"
+
+
+def test_free_space_is_cleared_when_an_obstacle_leaves(tmp_path, probe):
+    namespace = "/visitor_test"
+    pipeline = Pipeline(tmp_path / "pipeline.log", namespace, "-p", "rate_hz:=5.0", "-p", "path_speed_mps:=0.0",
+                        "-p", f"visitor_distance_m:={VISITOR_DISTANCE_M}",
+                        "-p", f"visitor_leaves_s:={VISITOR_LEAVES_S}")
+    recorder = PipelineRecorder(probe, namespace)
+    scene = SimScene(SimSceneConfig(path_speed_mps=0.0, visitor_distance_m=VISITOR_DISTANCE_M,
+                                    visitor_leaves_s=VISITOR_LEAVES_S))
+
+    def visitor_cells(frame) -> np.ndarray:
+        scene.set_time(0.0)
+        costmap = frame["costmap"].message
+        pose = world_from_base(frame["odom"].message)
+        with_visitor = scene.occupancy_grid(pose, costmap.info.resolution,
+                                            costmap.info.width * costmap.info.resolution, *LIMITS[:2])
+        scene.set_time(VISITOR_LEAVES_S)
+        without = scene.occupancy_grid(pose, costmap.info.resolution,
+                                       costmap.info.width * costmap.info.resolution, *LIMITS[:2])
+        return with_visitor & ~without
+
+    def front_values(frame) -> np.ndarray:
+        """Costmap values of the visitor's front face (the two cells nearest the robot in each row)."""
+        cells = visitor_cells(frame)
+        return occupancy_grid_to_array(frame["costmap"].message)[cells & (np.cumsum(cells, axis=1) <= 2)]
+
+    def lethal_share(frame) -> float:
+        return float((front_values(frame) == LETHAL).mean())
+
+    try:
+        keys = ("costmap", "odom")
+        assert spin_until(probe, lambda: any(lethal_share(f) > 0.5 for f in recorder.frames_with(keys)), 120.0), \
+            pipeline.log()
+        seen = max(lethal_share(frame) for frame in recorder.frames_with(keys))
+        assert spin_until(probe, lambda: lethal_share(recorder.frames_with(keys)[-1]) == 0.0, 60.0), pipeline.log()
+        spin_until(probe, lambda: False, SETTLE_S)
+        last = recorder.frames_with(keys)[-1]
+    finally:
+        pipeline.stop()
+    footprint = occupancy_grid_to_array(last["costmap"].message)[visitor_cells(last)]
+    front = front_values(last)
+    print(f"visitor front cells lethal while it stood: {seen:.2f}; after it left: lethal {np.mean(front == LETHAL):.2f}, "
+          f"observed {np.mean(front >= 0):.2f}, values {front.tolist()}")
+    assert not (footprint == LETHAL).any(), "no lethal cell is left where the visitor stood"
+    assert (front >= 0).all(), "its front cells are observed (free, or inflated by other obstacles), not unknown"
