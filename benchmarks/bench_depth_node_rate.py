@@ -223,7 +223,7 @@ def measure_size(executor, camera: Camera, node_process: DepthNodeProcess, width
                         [camera.publish_lateness_ns[stamp] / 1e6 for stamp in stamps], latencies)
     result.node_stage_ms = {stage: [float(values[f"{stage}_ms"]) for values in diagnostics
                                     if f"{stage}_ms" in values] for stage in NODE_STAGES}
-    dropped_counts = [int(values["frames_dropped"]) for values in diagnostics if "frames_dropped" in values]
+    dropped_counts = [int(values["inputs_dropped"]) for values in diagnostics if "inputs_dropped" in values]
     if dropped_counts:
         result.node_frames_dropped = dropped_counts[-1] - dropped_counts[0]
     return result

@@ -28,39 +28,31 @@ import time
 import numpy as np
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
 from monodepth_ros.core.costmap import OCCUPANCY_LETHAL, CostmapUpdate, RollingCostmap, clearing_ray_endpoints
-from monodepth_ros.core.latest_worker import LatestItemWorker
-from monodepth_ros.core.rate_stats import RateLatencyStats
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.transforms import apply, transform_from_pose7
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, camera_info_for_image, camera_info_to_intrinsics,
                                            depth_image_to_metres, occupancy_grid_msg, pointcloud2_to_xyz, stamp_ns)
 from monodepth_ros.ros.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
-from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
 from monodepth_ros.ros.extrinsics import ExtrinsicsSource, FrameNotAvailable
-from monodepth_ros.ros.log_once import ProblemLog
 from monodepth_ros.ros.node_runner import run_node
-from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.qos import latched_output_qos
+from monodepth_ros.ros.worker_node import WorkerNode
 
 ODOMETRY_HISTORY = 100
 """Odometry messages kept for pairing with clouds: a few seconds at common odometry rates."""
 DEPTH_HISTORY = 5
 
 
-class CostmapNode(Node):
+class CostmapNode(WorkerNode):
     """Integrates every cloud it can keep up with into a RollingCostmap and publishes the inflated grid."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("costmap_node", **kwargs)
-        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="costmap")
-        self.params = ParameterTable(self, COSTMAP_NODE_PARAMETERS)
-        self.problems = ProblemLog(self.get_logger())
+        super().__init__("costmap_node", COSTMAP_NODE_PARAMETERS, "costmap", **kwargs)
         self.costmap = RollingCostmap(costmap_config_from(self.params))
         self.costmap_lock = threading.Lock()
         self.base_frame = self.params["base_frame"]
@@ -72,7 +64,6 @@ class CostmapNode(Node):
         self.odometry: StampedBuffer[Odometry] = StampedBuffer(ODOMETRY_HISTORY)
         self.depth_images: StampedBuffer[Image] = StampedBuffer(DEPTH_HISTORY)
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer(DEPTH_HISTORY)
-        self.stats = RateLatencyStats()
         self.last_update: CostmapUpdate | None = None
         self.last_update_ms = math.nan
         self.newest_cloud_stamp = None
@@ -96,9 +87,7 @@ class CostmapNode(Node):
             self.info_subscription = AdaptiveSubscription(
                 self, CameraInfo, "depth/camera_info", lambda info: self.camera_infos.add(stamp_ns(info.header), info),
                 reliability, depth=5, callback_group=inputs)
-        self.diagnostics = DiagnosticsPublisher(self, "costmap")
         self.create_timer(1.0 / self.params["publish_rate_hz"], self.publish_costmap)
-        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
         via = "tf2" if self.extrinsics.uses_tf else "the camera_pose_in_base parameter and the odom topic (no tf2_ros)"
         self.get_logger().info(f"costmap in {self.base_frame}, {self.costmap.geometry.cells}^2 cells of "
                                f"{self.costmap.config.resolution_m} m; transforms from {via}")
@@ -133,7 +122,7 @@ class CostmapNode(Node):
             self.problems.resolve("empty cloud")
         self.last_update = update
         self.last_update_ms = (time.perf_counter() - started) * 1e3
-        self.stats.record((self.get_clock().now().nanoseconds - stamp_ns(cloud.header)) / 1e6)
+        self.record_output(stamp_ns(cloud.header))
 
     def base_pose(self, cloud: PointCloud2) -> np.ndarray | None:
         """world_from_base at the cloud's stamp from tf2, else from the odom topic; None (reported) when neither
@@ -219,18 +208,9 @@ class CostmapNode(Node):
         self.costmap_publisher.publish(occupancy_grid_msg(occupancy, geometry.resolution_m, geometry.origin_xy_m,
                                                           Header(stamp=stamp, frame_id=self.base_frame)))
 
-    def on_processing_error(self, error: BaseException) -> None:
-        self.problems.report(f"processing:{type(error).__name__}",
-                             f"costmap update failed ({type(error).__name__}: {error}); continuing with the next "
-                             "cloud")
-
-    def publish_diagnostics(self) -> None:
-        rate = self.stats.rate_hz()
-        level, message = level_for(self.problems.active(), rate)
-        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
-                  "update_ms": f"{self.last_update_ms:.2f}", "clouds_dropped": self.worker.dropped,
-                  "lethal_cells": self.lethal_cells, "pose_source": self.pose_source,
-                  "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+    def diagnostic_values(self) -> dict[str, object]:
+        values = {"update_ms": f"{self.last_update_ms:.2f}", "lethal_cells": self.lethal_cells,
+                  "pose_source": self.pose_source, "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
         update = self.last_update
         if update is not None:
             values.update({"points": update.points_used, "points_non_finite": update.points_dropped,
@@ -238,11 +218,7 @@ class CostmapNode(Node):
                            "clearing_rays": update.clearing_rays,
                            "ground_plane": "none" if update.ground_plane is None
                            else " ".join(f"{value:.3f}" for value in update.ground_plane)})
-        self.diagnostics.publish(level, message, values)
-
-    def destroy_node(self) -> None:
-        self.worker.stop()
-        super().destroy_node()
+        return values
 
 
 def main(args: list[str] | None = None) -> int:

@@ -10,37 +10,29 @@ import time
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 
 from monodepth_ros.core.colorize import colorize_depth
 from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
-from monodepth_ros.core.latest_worker import LatestItemWorker
-from monodepth_ros.core.rate_stats import RateLatencyStats
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.types import DepthKind
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
                                            camera_info_to_intrinsics, image_to_rgb, stamp_ns)
 from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
-from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
-from monodepth_ros.ros.log_once import ProblemLog
 from monodepth_ros.ros.logging_bridge import python_logger_for
 from monodepth_ros.ros.node_runner import run_node
-from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.qos import stream_output_qos
+from monodepth_ros.ros.worker_node import WorkerNode
 
 DEPTH_TOPIC = {DepthKind.METRIC: "depth/image", DepthKind.RELATIVE_INVERSE: "depth/relative_inverse"}
 
 
-class DepthNode(Node):
+class DepthNode(WorkerNode):
     """Runs the depth model on the newest image, off the subscription callbacks."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("depth_node", **kwargs)
-        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-inference")
-        self.params = ParameterTable(self, DEPTH_NODE_PARAMETERS)
-        self.problems = ProblemLog(self.get_logger())
+        super().__init__("depth_node", DEPTH_NODE_PARAMETERS, "depth estimation", **kwargs)
         self.estimator = DepthEstimator(model_spec_from(self.params), python_logger_for(self))
         self.get_logger().info(f"model {self.estimator.description} ({self.estimator.kind.value}) "
                                f"on {self.estimator.device}")
@@ -52,7 +44,6 @@ class DepthNode(Node):
         self.info_publisher = self.create_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
         self.colored_publisher = self.create_publisher(Image, "depth/colored", stream_output_qos())
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
-        self.stats = RateLatencyStats()
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["image_reliability"]
@@ -60,8 +51,6 @@ class DepthNode(Node):
                                                        callback_group=inputs)
         self.info_subscription = AdaptiveSubscription(self, CameraInfo, "camera_info", self.on_camera_info,
                                                       reliability, callback_group=inputs)
-        self.diagnostics = DiagnosticsPublisher(self, "depth estimation")
-        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
 
     def has_subscribers(self) -> bool:
         return any(publisher.get_subscription_count() > 0 for publisher in
@@ -105,8 +94,7 @@ class DepthNode(Node):
         done = time.perf_counter()
         self.last_timings_ms = {"decode": (decoded - started) * 1e3, **prediction.timings_ms,
                                 "publish": (done - published) * 1e3}
-        now_ns = self.get_clock().now().nanoseconds
-        self.stats.record((now_ns - stamp_ns(image.header)) / 1e6)
+        self.record_output(stamp_ns(image.header))
 
     def publish_colored(self, depth, header) -> None:
         if not np.isfinite(depth).any():
@@ -114,24 +102,11 @@ class DepthNode(Node):
         colored, _ = colorize_depth(depth)
         self.colored_publisher.publish(array_to_image(colored, "rgb8", header))
 
-    def on_processing_error(self, error: BaseException) -> None:
-        self.problems.report(f"processing:{type(error).__name__}",
-                             f"depth estimation failed ({type(error).__name__}: {error}); "
-                             "continuing with the next frame")
-
-    def publish_diagnostics(self) -> None:
-        rate = self.stats.rate_hz()
-        level, message = level_for(self.problems.active(), rate)
-        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
-                  "model": self.estimator.description, "kind": self.estimator.kind.value,
-                  "device": self.estimator.device, "frames_dropped": self.worker.dropped,
-                  "image_reliability": self.image_subscription.policy.name.lower()}
+    def diagnostic_values(self) -> dict[str, object]:
+        values = {"model": self.estimator.description, "kind": self.estimator.kind.value,
+                  "device": self.estimator.device, "image_reliability": self.image_subscription.policy.name.lower()}
         values.update({f"{stage}_ms": f"{ms:.1f}" for stage, ms in self.last_timings_ms.items()})
-        self.diagnostics.publish(level, message, values)
-
-    def destroy_node(self) -> None:
-        self.worker.stop()
-        super().destroy_node()
+        return values
 
 
 def main(args: list[str] | None = None) -> int:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from monodepth_ros.core.estimator import mask_outside_range
-from monodepth_ros.core.latest_worker import LatestItemWorker
 from monodepth_ros.core.lidar_projection import project_points
-from monodepth_ros.core.rate_stats import RateLatencyStats
 from monodepth_ros.core.scale_fusion import STATUS_FUSED, FusionConfig, FusionResult, ScaleFusion
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.transforms import apply, transform_from_pose7
@@ -23,27 +20,22 @@ from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
                                            camera_info_to_intrinsics, depth_image_to_metres,
                                            image_to_array, pointcloud2_to_xyz, stamp_ns)
-from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
 from monodepth_ros.ros.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.fusion_params import FUSION_NODE_PARAMETERS
-from monodepth_ros.ros.log_once import ProblemLog
 from monodepth_ros.ros.node_runner import run_node
-from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.qos import stream_output_qos
+from monodepth_ros.ros.worker_node import WorkerNode
 
 LIDAR_WAIT_S = 0.05
 """How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
 INPUT_TOPICS = {"depth/image": DepthKind.METRIC, "depth/relative_inverse": DepthKind.RELATIVE_INVERSE}
 
 
-class LidarFusionNode(Node):
+class LidarFusionNode(WorkerNode):
     """Fuses the newest depth image with the LiDAR cloud nearest in time."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("lidar_fusion_node", **kwargs)
-        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="lidar-fusion")
-        self.params = ParameterTable(self, FUSION_NODE_PARAMETERS)
-        self.problems = ProblemLog(self.get_logger())
+        super().__init__("lidar_fusion_node", FUSION_NODE_PARAMETERS, "lidar scale fusion", **kwargs)
         self.fusion = ScaleFusion(FusionConfig(
             min_points=self.params["min_points"], local_strength=self.params["local_strength"],
             temporal_time_constant_frames=self.params["temporal_time_constant_frames"]))
@@ -53,7 +45,6 @@ class LidarFusionNode(Node):
         self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
-        self.stats = RateLatencyStats()
         self.last_result: FusionResult | None = None
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["input_reliability"]
@@ -68,8 +59,6 @@ class LidarFusionNode(Node):
         self.cloud_subscription = AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
-        self.diagnostics = DiagnosticsPublisher(self, "lidar scale fusion")
-        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
         via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
         self.get_logger().info(f"LiDAR extrinsics from {via}")
 
@@ -106,7 +95,7 @@ class LidarFusionNode(Node):
         else:
             self.problems.resolve("fusion")
         self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
-        self.stats.record((self.get_clock().now().nanoseconds - stamp) / 1e6)
+        self.record_output(stamp)
 
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
         """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
@@ -129,25 +118,14 @@ class LidarFusionNode(Node):
         return project_points(apply(camera_from_lidar, points), intrinsics,
                               self.params["min_depth_m"], self.params["max_depth_m"])
 
-    def on_processing_error(self, error: BaseException) -> None:
-        self.problems.report(f"processing:{type(error).__name__}",
-                             f"fusion failed ({type(error).__name__}: {error}); continuing with the next frame")
-
-    def publish_diagnostics(self) -> None:
-        rate = self.stats.rate_hz()
-        level, message = level_for(self.problems.active(), rate)
-        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
-                  "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+    def diagnostic_values(self) -> dict[str, object]:
+        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
         result = self.last_result
         if result is not None:
             values.update({"status": result.status, "scale": f"{result.scale:.4f}",
                            "shift": f"{result.shift:.4f}", "inliers": result.inliers,
                            "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
-        self.diagnostics.publish(level, message, values)
-
-    def destroy_node(self) -> None:
-        self.worker.stop()
-        super().destroy_node()
+        return values
 
 
 def main(args: list[str] | None = None) -> int:

@@ -11,22 +11,17 @@ import time
 from typing import Callable, TypeVar
 
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
-from monodepth_ros.core.latest_worker import LatestItemWorker
 from monodepth_ros.core.pointcloud import DepthToPoints, remove_statistical_outliers, voxel_downsample
-from monodepth_ros.core.rate_stats import RateLatencyStats
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, camera_info_to_intrinsics, depth_image_to_metres,
                                            image_to_rgb, xyz_to_pointcloud2, stamp_ns)
-from monodepth_ros.ros.diagnostics import DiagnosticsPublisher, level_for
-from monodepth_ros.ros.log_once import ProblemLog
 from monodepth_ros.ros.node_runner import run_node
-from monodepth_ros.ros.parameters import ParameterTable
 from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 from monodepth_ros.ros.qos import stream_output_qos
+from monodepth_ros.ros.worker_node import WorkerNode
 
 COLOUR_IMAGE_WAIT_S = 0.1
 """How long a depth image waits for its colour image before it is skipped."""
@@ -44,19 +39,15 @@ def converted(topic: str, convert: Callable[..., Converted], message) -> Convert
         raise ConversionError(f"{topic}: {error}") from error
 
 
-class PointCloudNode(Node):
+class PointCloudNode(WorkerNode):
     """Unprojects the newest depth image into a point cloud, off the subscription callbacks."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("pointcloud_node", **kwargs)
-        self.worker = LatestItemWorker(self.process, self.on_processing_error, name="depth-to-points")
-        self.params = ParameterTable(self, POINTCLOUD_NODE_PARAMETERS)
-        self.problems = ProblemLog(self.get_logger())
+        super().__init__("pointcloud_node", POINTCLOUD_NODE_PARAMETERS, "point cloud", **kwargs)
         self.depth_to_points = DepthToPoints()
         self.points_publisher = self.create_publisher(PointCloud2, "points", stream_output_qos())
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.colour_images: StampedBuffer[Image] = StampedBuffer(COLOUR_IMAGE_HISTORY)
-        self.stats = RateLatencyStats()
         self.last_point_count = 0
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
@@ -69,8 +60,6 @@ class PointCloudNode(Node):
         if self.params["use_color"]:
             self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_colour_image,
                                                            reliability, depth=5, callback_group=inputs)
-        self.diagnostics = DiagnosticsPublisher(self, "point cloud")
-        self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
 
     def on_camera_info(self, info: CameraInfo) -> None:
         self.camera_infos.add(stamp_ns(info.header), info)
@@ -128,8 +117,7 @@ class PointCloudNode(Node):
         self.last_timings_ms = {"decode": (decoded - started) * 1e3, "unproject": (unprojected - decoded) * 1e3,
                                 "filter": (filtered - unprojected) * 1e3, "publish": (done - filtered) * 1e3,
                                 "total": (done - started) * 1e3}
-        now_ns = self.get_clock().now().nanoseconds
-        self.stats.record((now_ns - stamp_ns(depth_message.header)) / 1e6)
+        self.record_output(stamp_ns(depth_message.header))
 
     def paired_inputs(self, depth_message: Image) -> tuple[CameraInfo, Image | None] | None:
         """The camera_info and (with use_color) colour image stamped like ``depth_message``; None when one is
@@ -154,23 +142,11 @@ class PointCloudNode(Node):
         self.problems.resolve("image")
         return info, colour_message
 
-    def on_processing_error(self, error: BaseException) -> None:
-        self.problems.report(f"processing:{type(error).__name__}",
-                             f"point cloud failed ({type(error).__name__}: {error}); continuing with the next "
-                             "depth image")
-
-    def publish_diagnostics(self) -> None:
-        rate = self.stats.rate_hz()
-        level, message = level_for(self.problems.active(), rate)
-        values = {"rate_hz": f"{rate:.1f}", "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
-                  "points": self.last_point_count, "frames_dropped": self.worker.dropped,
+    def diagnostic_values(self) -> dict[str, object]:
+        values = {"points": self.last_point_count,
                   "depth_reliability": self.depth_subscription.policy.name.lower()}
         values.update({f"{stage}_ms": f"{ms:.2f}" for stage, ms in self.last_timings_ms.items()})
-        self.diagnostics.publish(level, message, values)
-
-    def destroy_node(self) -> None:
-        self.worker.stop()
-        super().destroy_node()
+        return values
 
 
 def main(args: list[str] | None = None) -> int:
