@@ -12,8 +12,6 @@ annotated with the class itself.
 import argparse
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ from std_msgs.msg import Header
 from bench_common import add_model_arguments, device_label, parse_size, percentile_cell, test_frame
 from monodepth_ros.core.model_spec import ModelSpec
 from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, stamp_ns
+from monodepth_ros.tools.node_process import NodeProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAMESPACE = "/bench"
@@ -51,43 +50,14 @@ def isolate_dds_traffic() -> None:
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 
 
-def node_parameters(arguments: argparse.Namespace) -> list[str]:
-    """'name:=value' for the model options that differ from depth_node's defaults, then --node-parameter ones."""
+def node_parameters(arguments: argparse.Namespace) -> dict[str, object]:
+    """The model options that differ from depth_node's defaults, then the --node-parameter ones."""
     defaults = ModelSpec()
     chosen = {"backend": arguments.backend, "model": arguments.model, "output": arguments.output,
               "device": arguments.device, "fp16": arguments.fp16}
-    model_parameters = [f"{name}:={str(value).lower() if isinstance(value, bool) else value}"
-                        for name, value in chosen.items() if value != getattr(defaults, name)]
-    return model_parameters + arguments.node_parameter
-
-
-class DepthNodeProcess:
-    """``python -m monodepth_ros.ros.depth_node`` in namespace /bench, its output in a log file."""
-
-    def __init__(self, parameters: list[str], log_path: Path) -> None:
-        command = [sys.executable, "-m", "monodepth_ros.ros.depth_node", "--ros-args", "-r", f"__ns:={NAMESPACE}"]
-        for parameter in parameters:
-            command += ["-p", parameter]
-        self.log_path = log_path
-        self._log = open(log_path, "w")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def log_tail(self, lines: int = 30) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.alive():
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+    parameters = {name: value for name, value in chosen.items() if value != getattr(defaults, name)}
+    parameters.update(dict(text.split(":=", 1) for text in arguments.node_parameter))
+    return parameters
 
 
 @dataclass
@@ -176,7 +146,7 @@ class Camera:
                 and self.depth_subscription.get_publisher_count() > 0)
 
 
-def spin_until(executor, condition, timeout_s: float, node_process: DepthNodeProcess) -> bool:
+def spin_until(executor, condition, timeout_s: float, node_process: NodeProcess) -> bool:
     """Spin until ``condition()`` holds, the timeout passes or the node process exits."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and node_process.alive():
@@ -192,7 +162,7 @@ def spin_for(executor, duration_s: float) -> None:
         executor.spin_once(timeout_sec=min(0.01, max(0.0, deadline - time.monotonic())))
 
 
-def measure_size(executor, camera: Camera, node_process: DepthNodeProcess, width: int, height: int,
+def measure_size(executor, camera: Camera, node_process: NodeProcess, width: int, height: int,
                  warmup_s: float, duration_s: float) -> SizeResult | None:
     """Feed ``width`` x ``height`` frames: warm up, measure for ``duration_s``, then collect late outputs."""
     rgb, k = test_frame(width, height)
@@ -290,18 +260,19 @@ def main() -> int:
     camera = Camera(node, arguments.rate)
     with tempfile.TemporaryDirectory(prefix="depth_node_bench_") as log_folder:
         parameters = node_parameters(arguments)
-        node_process = DepthNodeProcess(parameters, Path(log_folder) / "depth_node.log")
+        node_process = NodeProcess("monodepth_ros.ros.depth_node", Path(log_folder) / "depth_node.log", parameters,
+                                   {"__ns": NAMESPACE}, cwd=REPO_ROOT)
         try:
             if not spin_until(executor, camera.connected, NODE_START_TIMEOUT_S, node_process):
                 print(f"depth_node did not connect within {NODE_START_TIMEOUT_S:.0f} s; its log:\n"
-                      f"{node_process.log_tail()}", file=sys.stderr)
+                      f"{node_process.log(30)}", file=sys.stderr)
                 return 1
             results = []
             for width, height in arguments.sizes:
                 result = measure_size(executor, camera, node_process, width, height, arguments.warmup,
                                       arguments.duration)
                 if result is None:
-                    print(f"no depth output for {width}x{height}; depth_node log:\n{node_process.log_tail()}",
+                    print(f"no depth output for {width}x{height}; depth_node log:\n{node_process.log(30)}",
                           file=sys.stderr)
                     return 1
                 results.append(result)

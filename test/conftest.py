@@ -23,3 +23,37 @@ def ros_context():
     rclpy.init()
     yield rclpy
     rclpy.try_shutdown()
+
+
+@pytest.fixture
+def node_processes(tmp_path, ros_context):
+    """``start(module, namespace, parameters, remappings)`` runs a node process; all are stopped afterwards."""
+    from monodepth_ros.tools.node_process import NodeProcess
+
+    started = []
+
+    def start(module: str, namespace: str, parameters: dict | None = None, remappings: dict | None = None,
+              arguments: tuple[str, ...] = ()) -> NodeProcess:
+        log_path = tmp_path / f"{module.rsplit('.', 1)[-1]}{len(started)}.log"
+        process = NodeProcess(module, log_path, parameters, {"__ns": namespace, **(remappings or {})}, arguments,
+                              cwd=REPO_ROOT)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def test_nodes(ros_context):
+    """``create(name)`` makes an rclpy node in this process; all are destroyed afterwards."""
+    created = []
+
+    def create(name: str):
+        created.append(ros_context.create_node(name))
+        return created[-1]
+
+    yield create
+    for node in created:
+        node.destroy_node()

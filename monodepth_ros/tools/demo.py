@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ import cv2
 import numpy as np
 
 from monodepth_ros.core.costmap import CostmapConfig
+from monodepth_ros.tools.node_process import NodeProcess
 
 NAMESPACE = "/monodepth_demo"
 SIM_RATE_HZ = 5.0
@@ -52,11 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                                                        stage_latencies_ms, visible_obstacles, world_from_base)
 
     log_path = args.out / "pipeline.log"
-    with open(log_path, "w") as log:
-        pipeline = subprocess.Popen(
-            [sys.executable, "-m", "monodepth_ros.ros.pipeline_runner", "--sim", "--namespace", NAMESPACE,
-             "--ros-args", "-p", f"rate_hz:={SIM_RATE_HZ}"], stdout=log, stderr=subprocess.STDOUT,
-            env=dict(os.environ))
+    pipeline = NodeProcess("monodepth_ros.ros.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ},
+                           arguments=("--sim", "--namespace", NAMESPACE))
     rclpy.init()
     node = rclpy.create_node("monodepth_demo_recorder")
     recorder = PipelineRecorder(node, NAMESPACE)
@@ -65,17 +61,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         while not recorder.frames_with(every_key) and time.monotonic() - started < 120.0:
             rclpy.spin_once(node, timeout_sec=0.1)
-            if pipeline.poll() is not None:
+            if not pipeline.alive():
                 break
         print(f"pipeline running; recording {args.seconds:.0f} s", flush=True)
         end = time.monotonic() + args.seconds
-        while time.monotonic() < end and pipeline.poll() is None:
+        while time.monotonic() < end and pipeline.alive():
             rclpy.spin_once(node, timeout_sec=0.1)
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
-        pipeline.terminate()
-        pipeline.wait(15)
+        pipeline.stop()
     frames = recorder.frames_with(every_key)
     if not frames:
         print(f"the pipeline produced no complete frame; see {log_path}", file=sys.stderr)

@@ -11,7 +11,8 @@ from std_msgs.msg import Header
 from monodepth_ros.core.transforms import apply, invert, transform_from_pose7
 from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, camera_info_from_matrix,
                                            occupancy_grid_to_array, xyz_to_pointcloud2)
-from ros_helpers import NodeProcess, qos, spin_until
+from monodepth_ros.tools.node_process import NodeProcess
+from ros_helpers import qos, spin_until
 
 RELIABLE = ReliabilityPolicy.RELIABLE
 CAMERA_FRAME = "camera_optical_frame"
@@ -50,8 +51,8 @@ def odometry(x_m: float) -> Odometry:
 class CostmapBench:
     """Publishes clouds, odometry and depth under /robot and collects /robot/costmap."""
 
-    def __init__(self, rclpy, name: str) -> None:
-        self.node = rclpy.create_node(name)
+    def __init__(self, node) -> None:
+        self.node = node
         self.cloud_pub = self.node.create_publisher(PointCloud2, "/robot/points", qos(RELIABLE))
         self.odom_pub = self.node.create_publisher(Odometry, "/robot/odom", qos(RELIABLE, depth=20))
         self.depth_pub = self.node.create_publisher(Image, "/robot/depth/image", qos(RELIABLE))
@@ -87,33 +88,15 @@ class CostmapBench:
 
 
 @pytest.fixture
-def costmap_node(tmp_path, ros_context):
-    started = []
-
-    def start(**parameters) -> NodeProcess:
-        process = NodeProcess("monodepth_ros.ros.costmap_node", tmp_path / f"costmap_node{len(started)}.log",
-                              parameters={"camera_pose_in_base": CAMERA_TO_BASE, "publish_rate_hz": 10.0,
-                                          "evidence_half_life_s": 0.0, **parameters},
-                              remappings={"__ns": "/robot"})
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
+def costmap_node(node_processes):
+    return lambda **parameters: node_processes(
+        "monodepth_ros.ros.costmap_node", "/robot",
+        {"camera_pose_in_base": CAMERA_TO_BASE, "publish_rate_hz": 10.0, "evidence_half_life_s": 0.0, **parameters})
 
 
 @pytest.fixture
-def bench(ros_context):
-    benches = []
-
-    def make(name: str) -> CostmapBench:
-        benches.append(CostmapBench(ros_context, name))
-        return benches[-1]
-
-    yield make
-    for made in benches:
-        made.node.destroy_node()
+def bench(test_nodes):
+    return lambda name: CostmapBench(test_nodes(name))
 
 
 def cell_centres(message: OccupancyGrid) -> tuple[np.ndarray, np.ndarray]:

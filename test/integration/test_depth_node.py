@@ -14,7 +14,7 @@ from std_msgs.msg import Header
 from monodepth_ros.core.datasets import load_middlebury_motorcycle
 from monodepth_ros.core.metrics import depth_metrics
 from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, depth_image_to_metres
-from ros_helpers import NodeProcess, qos, spin_until
+from ros_helpers import qos, spin_until
 
 RELIABLE, BEST_EFFORT = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT
 
@@ -22,8 +22,8 @@ RELIABLE, BEST_EFFORT = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFOR
 class Camera:
     """Publishes images and camera_info on /cam/* and collects the node's outputs."""
 
-    def __init__(self, rclpy, name: str, reliability=RELIABLE) -> None:
-        self.node = rclpy.create_node(name)
+    def __init__(self, node, reliability=RELIABLE) -> None:
+        self.node = node
         self.image_pub = self.node.create_publisher(Image, "/cam/image", qos(reliability))
         self.info_pub = self.node.create_publisher(CameraInfo, "/cam/camera_info", qos(reliability))
         self.depth: list[tuple[Image, float]] = []
@@ -57,31 +57,13 @@ def motorcycle():
 
 
 @pytest.fixture
-def make_camera(ros_context):
-    cameras = []
-
-    def make(name: str, reliability=RELIABLE) -> Camera:
-        cameras.append(Camera(ros_context, name, reliability))
-        return cameras[-1]
-
-    yield make
-    for camera in cameras:
-        camera.node.destroy_node()
+def make_camera(test_nodes):
+    return lambda name, reliability=RELIABLE: Camera(test_nodes(name), reliability)
 
 
 @pytest.fixture
-def depth_node(tmp_path, ros_context):
-    started = []
-
-    def start(**parameters) -> NodeProcess:
-        process = NodeProcess("monodepth_ros.ros.depth_node", tmp_path / f"depth_node{len(started)}.log",
-                              parameters=parameters, remappings={"__ns": "/cam"})
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
+def depth_node(node_processes):
+    return lambda **parameters: node_processes("monodepth_ros.ros.depth_node", "/cam", parameters)
 
 
 def frame(rgb: np.ndarray, k: np.ndarray, frame_id: str = "camera_optical_frame"):
@@ -212,12 +194,12 @@ def test_no_inference_without_subscribers_and_diagnostics_report_model_and_rate(
     assert float(busy["inference_ms"]) > 0.0
 
 
-def test_invalid_parameter_updates_are_rejected_with_a_reason(ros_context, depth_node):
+def test_invalid_parameter_updates_are_rejected_with_a_reason(ros_context, depth_node, test_nodes):
     from rclpy.parameter import Parameter
     from rclpy.parameter_client import AsyncParameterClient
 
     node = depth_node()
-    client_node = ros_context.create_node("parameter_client")
+    client_node = test_nodes("parameter_client")
     client = AsyncParameterClient(client_node, "/cam/depth_node")
     assert client.wait_for_services(timeout_sec=60.0), node.log()
 

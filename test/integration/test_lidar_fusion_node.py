@@ -13,7 +13,7 @@ from monodepth_ros.core.transforms import apply, invert, make_transform, pose7_f
 from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, camera_info_from_matrix,
                                            depth_image_to_metres,
                                            xyz_to_pointcloud2)
-from ros_helpers import NodeProcess, qos, spin_until
+from ros_helpers import qos, spin_until
 
 WIDTH, HEIGHT = 320, 240
 K = np.array([[250.0, 0.0, 160.0], [0.0, 250.0, 120.0], [0.0, 0.0, 1.0]])
@@ -39,8 +39,8 @@ def lidar_points(depth: np.ndarray, beams: int = 16) -> np.ndarray:
 
 
 class FusionBench:
-    def __init__(self, ros_context, name: str) -> None:
-        self.node = ros_context.create_node(name)
+    def __init__(self, node) -> None:
+        self.node = node
         self.depth_pub = self.node.create_publisher(Image, "/robot/depth/image", qos(RELIABLE))
         self.relative_pub = self.node.create_publisher(Image, "/robot/depth/relative_inverse", qos(RELIABLE))
         self.info_pub = self.node.create_publisher(CameraInfo, "/robot/depth/camera_info", qos(RELIABLE))
@@ -73,16 +73,13 @@ class FusionBench:
 
 
 @pytest.fixture
-def fusion_setup(tmp_path, ros_context):
-    process = NodeProcess("monodepth_ros.ros.lidar_fusion_node", tmp_path / "fusion.log",
-                          parameters={"lidar_pose_in_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
-                                      "diagnostics_period_s": 0.3},
-                          remappings={"__ns": "/robot"})
-    bench = FusionBench(ros_context, "fusion_bench")
+def fusion_setup(node_processes, test_nodes):
+    process = node_processes("monodepth_ros.ros.lidar_fusion_node", "/robot",
+                             {"lidar_pose_in_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
+                              "diagnostics_period_s": 0.3})
+    bench = FusionBench(test_nodes("fusion_bench"))
     assert spin_until(bench.node, lambda: bench.depth_pub.get_subscription_count() > 0, 60.0), process.log()
-    yield process, bench
-    bench.node.destroy_node()
-    process.stop()
+    return process, bench
 
 
 def lidar_cloud(points: np.ndarray, frame: str = "lidar") -> PointCloud2:

@@ -2,10 +2,6 @@
 costmap against the scene's ground truth, free space cleared when an obstacle leaves, and RViz topics."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import yaml
@@ -26,38 +22,24 @@ SETTLE_S = 3.0
 LETHAL = 100
 
 
-class Pipeline:
-    def __init__(self, log_path: Path, namespace: str, *ros_arguments: str) -> None:
-        self.log_path = log_path
-        self._log = open(log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "monodepth_ros.ros.pipeline_runner", "--sim", "--namespace", namespace,
-             "--ros-args", *ros_arguments], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()[-3000:]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(20)
-        self._log.close()
-
-
 @pytest.fixture
-def probe(ros_context):
-    node = ros_context.create_node("pipeline_runner_probe")
-    yield node
-    node.destroy_node()
+def probe(test_nodes):
+    return test_nodes("pipeline_runner_probe")
 
 
-def test_costmap_matches_the_obstacles_in_view_and_rviz_topics_exist(tmp_path, probe):
+def start_pipeline(node_processes, namespace: str, **sim_parameters):
+    """monodepth-pipeline --sim in its own process; ``sim_parameters`` go to sim_scene_node."""
+    return node_processes("monodepth_ros.ros.pipeline_runner", namespace, sim_parameters,
+                          arguments=("--sim", "--namespace", namespace))
+
+
+def test_costmap_matches_the_obstacles_in_view_and_rviz_topics_exist(node_processes, probe):
     namespace = "/runner_test"
-    pipeline = Pipeline(tmp_path / "pipeline.log", namespace, "-p", "rate_hz:=5.0")
+    pipeline = start_pipeline(node_processes, namespace, rate_hz=5.0)
     recorder = PipelineRecorder(probe, namespace)
     every_key = (*STAGES, "ground_truth", "odom")
     try:
-        assert spin_until(probe, lambda: len(recorder.frames_with(every_key)) >= 25, 150.0), pipeline.log()
+        assert spin_until(probe, lambda: len(recorder.frames_with(every_key)) >= 25, 150.0), pipeline.log(40)
         topics = {name for name, _ in probe.get_topic_names_and_types()}
     finally:
         pipeline.stop()
@@ -77,11 +59,10 @@ def test_costmap_matches_the_obstacles_in_view_and_rviz_topics_exist(tmp_path, p
     assert not missing, f"RViz shows topics nobody publishes: {missing}"
 
 
-def test_free_space_is_cleared_when_an_obstacle_leaves(tmp_path, probe):
+def test_free_space_is_cleared_when_an_obstacle_leaves(node_processes, probe):
     namespace = "/visitor_test"
-    pipeline = Pipeline(tmp_path / "pipeline.log", namespace, "-p", "rate_hz:=5.0", "-p", "path_speed_mps:=0.0",
-                        "-p", f"visitor_distance_m:={VISITOR_DISTANCE_M}",
-                        "-p", f"visitor_leaves_s:={VISITOR_LEAVES_S}")
+    pipeline = start_pipeline(node_processes, namespace, rate_hz=5.0, path_speed_mps=0.0,
+                              visitor_distance_m=VISITOR_DISTANCE_M, visitor_leaves_s=VISITOR_LEAVES_S)
     recorder = PipelineRecorder(probe, namespace)
     scene = SimScene(SimSceneConfig(path_speed_mps=0.0, visitor_distance_m=VISITOR_DISTANCE_M,
                                     visitor_leaves_s=VISITOR_LEAVES_S))
@@ -108,16 +89,16 @@ def test_free_space_is_cleared_when_an_obstacle_leaves(tmp_path, probe):
     try:
         keys = ("costmap", "odom")
         assert spin_until(probe, lambda: any(lethal_share(f) > 0.5 for f in recorder.frames_with(keys)), 120.0), \
-            pipeline.log()
+            pipeline.log(40)
         seen = max(lethal_share(frame) for frame in recorder.frames_with(keys))
-        assert spin_until(probe, lambda: lethal_share(recorder.frames_with(keys)[-1]) == 0.0, 60.0), pipeline.log()
+        assert spin_until(probe, lambda: lethal_share(recorder.frames_with(keys)[-1]) == 0.0, 60.0), pipeline.log(40)
         spin_until(probe, lambda: False, SETTLE_S)
         last = recorder.frames_with(keys)[-1]
     finally:
         pipeline.stop()
     footprint = occupancy_grid_to_array(last["costmap"].message)[visitor_cells(last)]
     front = front_values(last)
-    print(f"visitor front cells lethal while it stood: {seen:.2f}; after it left: lethal {np.mean(front == LETHAL):.2f}, "
-          f"observed {np.mean(front >= 0):.2f}, values {front.tolist()}")
+    print(f"visitor front cells lethal while it stood: {seen:.2f}; after it left: "
+          f"lethal {np.mean(front == LETHAL):.2f}, observed {np.mean(front >= 0):.2f}, values {front.tolist()}")
     assert not (footprint == LETHAL).any(), "no lethal cell is left where the visitor stood"
     assert (front >= 0).all(), "its front cells are observed (free, or inflated by other obstacles), not unknown"

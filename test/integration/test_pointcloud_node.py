@@ -10,7 +10,7 @@ from std_msgs.msg import Header
 
 from monodepth_ros.ros.conversions import (array_to_image, camera_info_from_matrix, pointcloud2_to_array,
                                            pointcloud2_to_xyz)
-from ros_helpers import NodeProcess, qos, spin_until
+from ros_helpers import qos, spin_until
 
 RELIABLE = ReliabilityPolicy.RELIABLE
 WIDTH, HEIGHT = 64, 48
@@ -22,8 +22,8 @@ FRAME_ID = "camera_optical_frame"
 class DepthCamera:
     """Publishes depth, camera_info and colour images on /cam/* and collects /cam/points."""
 
-    def __init__(self, rclpy, name: str) -> None:
-        self.node = rclpy.create_node(name)
+    def __init__(self, node) -> None:
+        self.node = node
         self.depth_pub = self.node.create_publisher(Image, "/cam/depth/image", qos(RELIABLE))
         self.info_pub = self.node.create_publisher(CameraInfo, "/cam/depth/camera_info", qos(RELIABLE))
         self.image_pub = self.node.create_publisher(Image, "/cam/image", qos(RELIABLE))
@@ -61,31 +61,13 @@ class DepthCamera:
 
 
 @pytest.fixture
-def make_camera(ros_context):
-    cameras = []
-
-    def make(name: str) -> DepthCamera:
-        cameras.append(DepthCamera(ros_context, name))
-        return cameras[-1]
-
-    yield make
-    for camera in cameras:
-        camera.node.destroy_node()
+def make_camera(test_nodes):
+    return lambda name: DepthCamera(test_nodes(name))
 
 
 @pytest.fixture
-def pointcloud_node(tmp_path, ros_context):
-    started = []
-
-    def start(**parameters) -> NodeProcess:
-        process = NodeProcess("monodepth_ros.ros.pointcloud_node", tmp_path / f"pointcloud_node{len(started)}.log",
-                              parameters=parameters, remappings={"__ns": "/cam"})
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
+def pointcloud_node(node_processes):
+    return lambda **parameters: node_processes("monodepth_ros.ros.pointcloud_node", "/cam", parameters)
 
 
 def plane_depth(encoding: str = "32FC1") -> Image:

@@ -12,7 +12,7 @@ from rclpy.qos import ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from monodepth_ros.ros.conversions import depth_image_to_metres, image_to_array, pointcloud2_to_xyz
-from ros_helpers import NodeProcess, qos, spin_until
+from ros_helpers import qos, spin_until
 
 WIDTH, HEIGHT, FOV_DEG = 320, 240, 90.0
 TOPICS = {"image_raw": Image, "camera_info": CameraInfo, "depth/ground_truth": Image, "points_lidar": PointCloud2,
@@ -26,8 +26,8 @@ def stamp_of(message) -> tuple[int, int]:
 class Listener:
     """Collects everything sim_scene_node publishes under /sim."""
 
-    def __init__(self, rclpy, name: str) -> None:
-        self.node = rclpy.create_node(name)
+    def __init__(self, node) -> None:
+        self.node = node
         self.received: dict[str, list] = {topic: [] for topic in TOPICS}
         for topic, message_type in TOPICS.items():
             self.node.create_subscription(message_type, f"/sim/{topic}", self.received[topic].append,
@@ -38,33 +38,15 @@ class Listener:
 
 
 @pytest.fixture
-def sim_node(tmp_path, ros_context):
-    started = []
-
-    def start(**parameters) -> NodeProcess:
-        process = NodeProcess("monodepth_ros.ros.sim_scene_node", tmp_path / f"sim_scene_node{len(started)}.log",
-                              parameters={"image_width": WIDTH, "image_height": HEIGHT, "fov_deg": FOV_DEG,
-                                          **parameters},
-                              remappings={"__ns": "/sim"})
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
+def sim_node(node_processes):
+    return lambda **parameters: node_processes(
+        "monodepth_ros.ros.sim_scene_node", "/sim",
+        {"image_width": WIDTH, "image_height": HEIGHT, "fov_deg": FOV_DEG, **parameters})
 
 
 @pytest.fixture
-def listener(ros_context):
-    listeners = []
-
-    def make(name: str) -> Listener:
-        listeners.append(Listener(ros_context, name))
-        return listeners[-1]
-
-    yield make
-    for item in listeners:
-        item.node.destroy_node()
+def listener(test_nodes):
+    return lambda name: Listener(test_nodes(name))
 
 
 def test_every_sensor_is_published_with_one_stamp_per_frame_in_its_frame(sim_node, listener):
