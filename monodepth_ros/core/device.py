@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 
@@ -38,6 +39,13 @@ def resolve_torch_device(requested: str, logger: logging.Logger) -> str:
     return "cpu"
 
 
+def tensorrt_engine_cache() -> Path:
+    """Folder of built TensorRT engines (building one takes minutes; they are reused across runs)."""
+    from monodepth_ros.core.model_cache import cache_dir
+
+    return cache_dir() / "tensorrt"
+
+
 def onnx_providers(requested: str, fp16: bool, available: list[str], logger: logging.Logger
                    ) -> list[str | tuple[str, dict]]:
     """ONNX Runtime execution providers for the requested device, best first.
@@ -52,8 +60,8 @@ def onnx_providers(requested: str, fp16: bool, available: list[str], logger: log
         device_id = int(requested.split(":")[1]) if ":" in requested else 0
         if "TensorrtExecutionProvider" in available:
             providers.append(("TensorrtExecutionProvider",
-                              {"device_id": device_id, "trt_fp16_enable": fp16,
-                               "trt_engine_cache_enable": True}))
+                              {"device_id": device_id, "trt_fp16_enable": fp16, "trt_engine_cache_enable": True,
+                               "trt_engine_cache_path": str(tensorrt_engine_cache())}))
         if "CUDAExecutionProvider" in available:
             providers.append(("CUDAExecutionProvider", {"device_id": device_id}))
         if not providers and requested != "auto":

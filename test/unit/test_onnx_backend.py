@@ -10,7 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
-from monodepth_ros.core.device import onnx_providers, resolve_torch_device, validate_device  # noqa: E402
+from monodepth_ros.core.device import (onnx_providers, resolve_torch_device, tensorrt_engine_cache,  # noqa: E402
+                                       validate_device)
 from monodepth_ros.core.estimator import DepthEstimator  # noqa: E402
 from monodepth_ros.core.model_spec import ModelSpec  # noqa: E402
 from monodepth_ros.core.types import DepthKind  # noqa: E402
@@ -193,7 +194,8 @@ def test_onnx_providers_prefer_tensorrt_then_cuda_then_cpu(device, device_id):
     providers = onnx_providers(device, True, ALL_PROVIDERS, LOGGER)
     assert providers == [
         ("TensorrtExecutionProvider", {"device_id": device_id, "trt_fp16_enable": True,
-                                       "trt_engine_cache_enable": True}),
+                                       "trt_engine_cache_enable": True,
+                                       "trt_engine_cache_path": str(tensorrt_engine_cache())}),
         ("CUDAExecutionProvider", {"device_id": device_id}),
         "CPUExecutionProvider",
     ]
