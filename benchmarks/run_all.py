@@ -1,7 +1,7 @@
 """Run every benchmark, one after the other, and print their tables.
 
-Arguments after the script name (e.g. ``--device cuda --fp16``) are passed to every benchmark; each one takes
-the model options --backend, --model, --output, --device and --fp16.
+Arguments after the script name (e.g. ``--device cuda --fp16``) are the model options --backend, --model,
+--output, --device and --fp16; they go to the benchmarks that run a depth model.
 """
 from __future__ import annotations
 
@@ -21,15 +21,17 @@ class Benchmark:
     title: str
     script: str
     arguments: tuple[str, ...] = ()
+    runs_model: bool = True
+    """Takes the model options (the others measure model-free stages)."""
 
 
 BENCHMARKS = (
     Benchmark("Depth path, per stage", "bench_depth_stages.py"),
     Benchmark("depth_node end to end over DDS", "bench_depth_node_rate.py", ("--sizes", "640x480", "1280x720")),
-    Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py"),
+    Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py", runs_model=False),
     Benchmark("LiDAR scale fusion", "bench_fusion.py"),
-    Benchmark("Depth to point cloud", "bench_pointcloud.py"),
-    Benchmark("Costmap update", "bench_costmap.py"),
+    Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
+    Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
 )
 
 
@@ -37,8 +39,9 @@ def run(benchmark: Benchmark, shared_arguments: list[str]) -> tuple[int, float]:
     """Run one benchmark script with this interpreter; returns its exit code and wall time (s)."""
     print(f"\n## {benchmark.title} ({benchmark.script})\n", flush=True)
     started = time.monotonic()
+    model_arguments = shared_arguments if benchmark.runs_model else []
     completed = subprocess.run([sys.executable, str(BENCHMARK_FOLDER / benchmark.script), *benchmark.arguments,
-                                *shared_arguments], check=False)
+                                *model_arguments], check=False)
     return completed.returncode, time.monotonic() - started
 
 

@@ -97,9 +97,10 @@ class DepthNode(WorkerNode):
         self.record_output(stamp_ns(image.header))
 
     def publish_colored(self, depth, header) -> None:
+        """Turbo colour map, near red: inverse depth (relative models) is larger where depth is smaller."""
         if not np.isfinite(depth).any():
             return
-        colored, _ = colorize_depth(depth)
+        colored, _ = colorize_depth(depth, large_is_red=self.estimator.kind is DepthKind.RELATIVE_INVERSE)
         self.colored_publisher.publish(array_to_image(colored, "rgb8", header))
 
     def diagnostic_values(self) -> dict[str, object]:
