@@ -58,3 +58,12 @@ def percentile_cell(values_ms) -> str:
     if values.size == 0:
         return "n/a"
     return f"{np.median(values):.2f} ({np.percentile(values, 90):.2f})"
+
+
+def timing_table(label_header: str, stages: tuple[str, ...], rows: list[tuple[object, dict[str, np.ndarray]]]
+                 ) -> str:
+    """Markdown table: one row per (label, {stage: timings in ms}), cells "median (p90)"."""
+    lines = [f"| {label_header} | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
+    for label, timings in rows:
+        lines.append(f"| {label} | " + " | ".join(percentile_cell(timings[stage]) for stage in stages) + " |")
+    return "\n".join(lines)

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from bench_common import percentile_cell
+from bench_common import timing_table
 from monodepth_ros.core.costmap import CostmapConfig, RollingCostmap
 
 SENSOR_BASE = np.array([0.1, 0.0, 0.5])
@@ -81,12 +81,6 @@ def time_costmap(count: int, runs: int, warmup: int) -> dict[str, np.ndarray]:
     }
 
 
-def markdown_table(rows: list[tuple[int, dict[str, np.ndarray]]]) -> str:
-    lines = ["| points | " + " | ".join(COLUMNS) + " |", "|---:|" + "---:|" * len(COLUMNS)]
-    for count, timings in rows:
-        lines.append(f"| {count} | " + " | ".join(percentile_cell(timings[column]) for column in COLUMNS) + " |")
-    return "\n".join(lines)
-
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,7 +108,7 @@ def main() -> int:
     print(f"ms, median (p90) of {arguments.runs} runs after {arguments.warmup} warm-up runs on {len(cpus)} CPU(s); "
           f"{config.cells}x{config.cells} cells of {config.resolution_m} m, raytrace {config.raytrace_max_range_m} m, "
           f"{CLEARING_RAYS} clearing rays in the third column\n")
-    print(markdown_table(rows))
+    print(timing_table("points", COLUMNS, rows))
     return 0
 
 

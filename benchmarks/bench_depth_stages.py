@@ -14,7 +14,7 @@ import numpy as np
 from std_msgs.msg import Header
 
 from bench_common import (SIZES, add_model_arguments, device_label, model_spec_from_arguments, parse_size,
-                          percentile_cell, test_frame)
+                          test_frame, timing_table)
 from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
 from monodepth_ros.ros.conversions import array_to_image, image_to_rgb
 
@@ -50,14 +50,6 @@ def time_size(estimator: DepthEstimator, width: int, height: int, runs: int, war
     return {stage: np.array([sample[stage] for sample in samples]) for stage in STAGES}
 
 
-def markdown_table(rows: list[tuple[str, dict[str, np.ndarray]]]) -> str:
-    header = "| input | " + " | ".join(STAGES) + " |"
-    separator = "|---|" + "---:|" * len(STAGES)
-    lines = [header, separator]
-    for label, timings in rows:
-        lines.append(f"| {label} | " + " | ".join(percentile_cell(timings[stage]) for stage in STAGES) + " |")
-    return "\n".join(lines)
-
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -78,7 +70,7 @@ def main() -> int:
     print(f"### Per-stage timings: {estimator.description} on {device_label(estimator.device, arguments.fp16)}")
     print(f"ms, median (p90) of {arguments.runs} runs after {arguments.warmup} warm-up runs; rgb8 input, "
           "32FC1 output\n")
-    print(markdown_table(rows))
+    print(timing_table("input", STAGES, rows))
     return 0
 
 

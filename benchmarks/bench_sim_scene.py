@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from bench_common import parse_size, percentile_cell
+from bench_common import parse_size, timing_table
 from monodepth_ros.core.sim_scene import ENVIRONMENTS, SimScene, SimSceneConfig
 
 STAGES = ("render", "lidar", "total", "total_cpu")
@@ -36,12 +36,6 @@ def time_frames(scene: SimScene, runs: int, warmup: int) -> dict[str, np.ndarray
     samples = samples[warmup:]
     return {stage: np.array([sample[stage] for sample in samples]) for stage in STAGES}
 
-
-def markdown_table(rows: list[tuple[str, dict[str, np.ndarray]]]) -> str:
-    lines = ["| scene | " + " | ".join(STAGES) + " |", "|---|" + "---:|" * len(STAGES)]
-    for label, timings in rows:
-        lines.append(f"| {label} | " + " | ".join(percentile_cell(timings[stage]) for stage in STAGES) + " |")
-    return "\n".join(lines)
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -73,7 +67,7 @@ def main() -> int:
     print(f"ms, median (p90) of {arguments.runs} frames after {arguments.warmup} warm-up frames; "
           f"default scene, poses spread over one lap; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f} at the end; total_cpu = process CPU time of the frame, all threads\n")
-    print(markdown_table(rows))
+    print(timing_table("scene", STAGES, rows))
     return 0
 
 
