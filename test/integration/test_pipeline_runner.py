@@ -15,7 +15,7 @@ from ros_helpers import REPO_ROOT, spin_until
 
 COSTMAP = CostmapConfig()
 LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
-COSTMAP_IOU_MIN = 0.6
+COSTMAP_IOU_MIN = 0.7
 FUSED_ABS_REL_MAX = 0.08
 VISITOR_DISTANCE_M, VISITOR_LEAVES_S = 1.5, 8.0
 SETTLE_S = 3.0
