@@ -17,6 +17,7 @@ from nav_msgs.msg import OccupancyGrid
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2, PointField
 from std_msgs.msg import Header
 
+from monodepth_ros.core.transforms import transform_from_pose7
 from monodepth_ros.core.types import Intrinsics
 
 HOST_IS_BIGENDIAN = sys.byteorder == "big"
@@ -433,6 +434,20 @@ def pose7_to_pose(pose7: list[float]) -> Pose:
     pose.position.x, pose.position.y, pose.position.z = (float(v) for v in pose7[:3])
     pose.orientation.x, pose.orientation.y, pose.orientation.z, pose.orientation.w = (float(v) for v in pose7[3:])
     return pose
+
+
+def pose_to_transform(pose: Pose) -> np.ndarray:
+    """4x4 transform (float64) of a geometry_msgs/Pose; raises ValueError for a zero quaternion."""
+    position, orientation = pose.position, pose.orientation
+    return transform_from_pose7([position.x, position.y, position.z,
+                                 orientation.x, orientation.y, orientation.z, orientation.w])
+
+
+def transform_to_matrix(transform: Transform) -> np.ndarray:
+    """4x4 transform (float64) of a geometry_msgs/Transform; raises ValueError for a zero quaternion."""
+    translation, rotation = transform.translation, transform.rotation
+    return transform_from_pose7([translation.x, translation.y, translation.z,
+                                 rotation.x, rotation.y, rotation.z, rotation.w])
 
 
 def pose7_to_transform_stamped(pose7: list[float], parent: str, child: str, stamp) -> TransformStamped:

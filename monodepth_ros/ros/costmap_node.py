@@ -36,7 +36,8 @@ from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.transforms import apply, transform_from_pose7
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, camera_info_for_image, camera_info_to_intrinsics,
-                                           depth_image_to_metres, occupancy_grid_msg, pointcloud2_to_xyz, stamp_ns)
+                                           depth_image_to_metres, occupancy_grid_msg, pointcloud2_to_xyz,
+                                           pose_to_transform, stamp_ns)
 from monodepth_ros.ros.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
 from monodepth_ros.ros.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.node_runner import run_node
@@ -151,11 +152,8 @@ class CostmapNode(WorkerNode):
                                  f"in '{frames[0]}', expected '{self.base_frame}' in '{self.world_frame}'; set "
                                  "base_frame and world_frame to match it")
             return None
-        pose = odometry.pose.pose
         try:
-            world_from_base = transform_from_pose7([pose.position.x, pose.position.y, pose.position.z,
-                                                    pose.orientation.x, pose.orientation.y, pose.orientation.z,
-                                                    pose.orientation.w])
+            world_from_base = pose_to_transform(odometry.pose.pose)
         except ValueError as error:
             self.problems.report("pose:invalid", f"ignoring odometry on {self.odom_subscription.topic}: {error}")
             return None

@@ -5,7 +5,7 @@ import numpy as np
 from rclpy.node import Node
 from rclpy.time import Time
 
-from monodepth_ros.core.transforms import make_transform, quaternion_to_matrix
+from monodepth_ros.ros.conversions import transform_to_matrix
 
 try:
     import tf2_ros
@@ -38,7 +38,7 @@ class ExtrinsicsSource:
         if self.uses_tf:
             for when in ((stamp or Time()), Time()):
                 try:
-                    return _matrix_from_transform(self._buffer.lookup_transform(target, source, when).transform)
+                    return transform_to_matrix(self._buffer.lookup_transform(target, source, when).transform)
                 except (tf2_ros.LookupException, tf2_ros.ExtrapolationException,
                         tf2_ros.ConnectivityException):
                     continue
@@ -50,9 +50,3 @@ class ExtrinsicsSource:
         via = "tf2 or parameters" if self.uses_tf else "parameters (tf2_ros is not installed)"
         raise FrameNotAvailable(f"no transform from '{source}' to '{target}' via {via}; known: {known}")
 
-
-def _matrix_from_transform(transform) -> np.ndarray:
-    rotation = transform.rotation
-    translation = transform.translation
-    return make_transform(quaternion_to_matrix(rotation.x, rotation.y, rotation.z, rotation.w),
-                          [translation.x, translation.y, translation.z])

@@ -15,8 +15,8 @@ from sensor_msgs.msg import Image, PointCloud2
 
 from monodepth_ros.core.metrics import depth_metrics
 from monodepth_ros.core.sim_scene import SimScene, visible_region
-from monodepth_ros.core.transforms import transform_from_pose7
-from monodepth_ros.ros.conversions import depth_image_to_metres, occupancy_grid_to_array, stamp_ns
+from monodepth_ros.ros.conversions import (depth_image_to_metres, occupancy_grid_to_array, pose_to_transform,
+                                           stamp_ns)
 from monodepth_ros.ros.qos import latched_output_qos, sensor_input_qos
 
 STAGES = {"image": ("image_raw", Image), "depth": ("depth/image", Image), "fused": ("depth/fused", Image),
@@ -76,9 +76,8 @@ def depth_abs_rel(frames: list[dict[str, Received]], key: str) -> float:
 
 
 def world_from_base(odometry: Odometry) -> np.ndarray:
-    pose = odometry.pose.pose
-    return transform_from_pose7([pose.position.x, pose.position.y, pose.position.z, pose.orientation.x,
-                                 pose.orientation.y, pose.orientation.z, pose.orientation.w])
+    """4x4 pose of the odometry's child frame (base_link) in its parent frame."""
+    return pose_to_transform(odometry.pose.pose)
 
 
 def visible_obstacles(scene: SimScene, costmap: OccupancyGrid, odometry: Odometry, min_height_m: float,
