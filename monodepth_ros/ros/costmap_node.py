@@ -213,7 +213,8 @@ class CostmapNode(WorkerNode):
         if update is not None:
             values.update({"points": update.points_used, "points_non_finite": update.points_dropped,
                            "obstacle_points": update.obstacle_points, "ground_points": update.ground_points,
-                           "clearing_rays": update.clearing_rays,
+                           "clearing_rays": update.clearing_rays, "hit_cells": update.hit_cells,
+                           "missed_cells": update.missed_cells,
                            "ground_plane": "none" if update.ground_plane is None
                            else " ".join(f"{value:.3f}" for value in update.ground_plane)})
         return values
