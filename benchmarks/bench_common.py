@@ -7,7 +7,6 @@ import cv2
 import numpy as np
 
 from monodepth_ros.core.datasets import load_middlebury_motorcycle
-from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
 
 SIZES = ((640, 480), (1280, 720))
 """Default input sizes (width, height)."""
@@ -22,21 +21,6 @@ def parse_size(text: str) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
     return width, height
-
-
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options selecting the model and where it runs, named like depth_node's parameters."""
-    parser.add_argument("--backend", choices=BACKENDS, default="fastdepth", help="model backend (default: fastdepth)")
-    parser.add_argument("--model", default="", help="ONNX file or Hugging Face model; empty = embedded FastDepth")
-    parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",
-                        help="meaning of the model output (required for --backend onnx)")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
-    parser.add_argument("--fp16", action="store_true", help="half precision (CUDA only)")
-
-
-def model_spec_from_arguments(arguments: argparse.Namespace) -> ModelSpec:
-    return ModelSpec(backend=arguments.backend, model=arguments.model, output=arguments.output,
-                     device=arguments.device, fp16=arguments.fp16)
 
 
 def device_label(device: str, fp16: bool) -> str:

@@ -27,9 +27,10 @@ from rclpy.timer import TimerInfo
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from bench_common import add_model_arguments, device_label, parse_size, percentile_cell, test_frame
+from bench_common import device_label, parse_size, percentile_cell, test_frame
 from monodepth_ros.core.model_spec import ModelSpec
 from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, stamp_ns
+from monodepth_ros.tools.model_arguments import add_model_arguments
 from monodepth_ros.tools.node_process import NodeProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,8 @@ def node_parameters(arguments: argparse.Namespace) -> dict[str, object]:
     """The model options that differ from depth_node's defaults, then the --node-parameter ones."""
     defaults = ModelSpec()
     chosen = {"backend": arguments.backend, "model": arguments.model, "output": arguments.output,
-              "device": arguments.device, "fp16": arguments.fp16}
+              "device": arguments.device, "fp16": arguments.fp16, "input_size": tuple(arguments.input_size),
+              "canonical_focal_px": arguments.canonical_focal_px}
     parameters = {name: value for name, value in chosen.items() if value != getattr(defaults, name)}
     parameters.update(dict(text.split(":=", 1) for text in arguments.node_parameter))
     return parameters

@@ -13,8 +13,8 @@ import time
 import numpy as np
 from std_msgs.msg import Header
 
-from bench_common import (SIZES, add_model_arguments, device_label, model_spec_from_arguments, parse_size,
-                          test_frame, timing_table)
+from bench_common import SIZES, device_label, parse_size, test_frame, timing_table
+from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
 from monodepth_ros.ros.conversions import array_to_image, image_to_rgb
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench_common import SIZES, add_model_arguments, device_label, model_spec_from_arguments, parse_size, \
-    percentile_cell
+from bench_common import SIZES, device_label, parse_size, percentile_cell
+from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 from monodepth_ros.core.datasets import load_middlebury_motorcycle
 from monodepth_ros.core.estimator import DepthEstimator
 from monodepth_ros.core.lidar_projection import project_points, sparse_from_beams

@@ -1,7 +1,7 @@
 """Run every benchmark, one after the other, and print their tables.
 
-Arguments after the script name (e.g. ``--device cuda --fp16``) are the model options --backend, --model,
---output, --device and --fp16; they go to the benchmarks that run a depth model.
+Arguments after the script name (e.g. ``--device cuda --fp16``) are the model options of
+monodepth_ros/tools/model_arguments.py; they go to the benchmarks that run a depth model.
 """
 from __future__ import annotations
 

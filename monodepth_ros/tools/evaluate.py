@@ -35,13 +35,13 @@ from pathlib import Path
 import numpy as np
 
 from monodepth_ros.core.datasets import EvalData, load_eval_npz
-from monodepth_ros.core.device import validate_device
 from monodepth_ros.core.estimator import DepthEstimator
 from monodepth_ros.core.lidar_projection import sparse_from_beams
 from monodepth_ros.core.metrics import align_scale_shift_inverse, depth_metrics
-from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.model_spec import ModelSpec
 from monodepth_ros.core.scale_fusion import STATUS_FUSED, ScaleFusion
 from monodepth_ros.core.types import DepthKind, Intrinsics
+from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 ALIGNMENT_NONE = "none"
 ALIGNMENT_RELATIVE = "scale_shift_inverse_depth_per_frame"
@@ -159,16 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("data", type=Path, help="DATA.npz with rgb, depth (metres) and K")
     parser.add_argument("--out", type=Path, required=True,
                         help="PRED.npz to write (depth, and fused with LiDAR: float32 (N, H, W) m)")
-    parser.add_argument("--backend", choices=BACKENDS, default="fastdepth")
-    parser.add_argument("--model", default="", help="ONNX file or Hugging Face model id/path")
-    parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",
-                        help="what the model's raw output means; auto asks the backend")
-    parser.add_argument("--device", type=_device, default="auto", help="auto, cpu, cuda or cuda:N")
-    parser.add_argument("--fp16", action="store_true", help="half precision where the device supports it")
-    parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"), default=(0, 0),
-                        help="network input size in pixels; 0 0 keeps the model's own")
-    parser.add_argument("--canonical-focal-px", type=float, default=0.0, metavar="F",
-                        help="focal length (px) the metric model assumes; rescales depth by real/canonical")
+    add_model_arguments(parser)
     parser.add_argument("--lidar-beams", type=_positive_int, default=0, metavar="N",
                         help="when DATA.npz has no sparse LiDAR depth, simulate N beams from the ground truth "
                              "and evaluate LiDAR scale fusion too")
@@ -179,22 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        spec = ModelSpec(backend=args.backend, model=args.model, output=args.output, device=args.device,
-                         fp16=args.fp16, input_size=tuple(args.input_size),
-                         canonical_focal_px=args.canonical_focal_px)
-        summary = evaluate(args.data, args.out, spec, lidar_beams=args.lidar_beams)
+        summary = evaluate(args.data, args.out, model_spec_from_arguments(args), lidar_beams=args.lidar_beams)
     except (ValueError, FileNotFoundError, RuntimeError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(json.dumps({key: _json_value(value) for key, value in summary.items()}))
     return 0
-
-
-def _device(text: str) -> str:
-    error = validate_device(text)
-    if error:
-        raise argparse.ArgumentTypeError(error)
-    return text
 
 
 def _positive_int(text: str) -> int:
