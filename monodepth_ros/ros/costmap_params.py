@@ -1,10 +1,9 @@
 """Parameters of costmap_node: frames, the costmap model (read-only, see CostmapConfig), inputs and output rate."""
 from __future__ import annotations
 
-from dataclasses import fields
-
 from monodepth_ros.core.costmap import GROUND_REMOVALS, CostmapConfig
-from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable, pose7_check
+from monodepth_ros.ros.parameters import (ParameterSpec, ParameterTable, config_from_parameters, config_parameter,
+                                          pose7_check)
 from monodepth_ros.ros.qos import RELIABILITY_CHOICES
 
 COSTMAP_DEFAULTS = CostmapConfig()
@@ -13,7 +12,7 @@ CAMERA_POSE_IN_BASE_DEFAULT = [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5]
 
 
 def _costmap(name: str, description: str, **constraints) -> ParameterSpec:
-    return ParameterSpec(name, getattr(COSTMAP_DEFAULTS, name), description, read_only=True, **constraints)
+    return config_parameter(COSTMAP_DEFAULTS, name, description, **constraints)
 
 
 COSTMAP_NODE_PARAMETERS = (
@@ -85,4 +84,4 @@ COSTMAP_NODE_PARAMETERS = (
 
 def costmap_config_from(table: ParameterTable) -> CostmapConfig:
     """The CostmapConfig the node's parameters describe; raises ValueError for inconsistent values."""
-    return CostmapConfig(**{field.name: table[field.name] for field in fields(CostmapConfig)})
+    return config_from_parameters(CostmapConfig, table)

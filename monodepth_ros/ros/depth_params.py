@@ -3,8 +3,15 @@ from __future__ import annotations
 
 from monodepth_ros.core.device import validate_device
 from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
-from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable
+from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable, config_from_parameters, config_parameter
 from monodepth_ros.ros.qos import RELIABILITY_CHOICES
+
+
+MODEL_DEFAULTS = ModelSpec()
+
+
+def _model(name: str, description: str, **constraints) -> ParameterSpec:
+    return config_parameter(MODEL_DEFAULTS, name, description, **constraints)
 
 
 def _positive(name: str):
@@ -12,26 +19,22 @@ def _positive(name: str):
 
 
 DEPTH_NODE_PARAMETERS = (
-    ParameterSpec("backend", "fastdepth", "Model backend: fastdepth (embedded, metric, indoor), onnx "
+    _model("backend", "Model backend: fastdepth (embedded, metric, indoor), onnx "
                   "(any ONNX depth model file), hf (Hugging Face AutoModelForDepthEstimation)",
-                  choices=BACKENDS, read_only=True),
-    ParameterSpec("model", "", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded "
-                  "FastDepth model", read_only=True),
-    ParameterSpec("output", "auto", "Meaning of the model output; auto = known from the model "
-                  "(required for onnx)", choices=OUTPUT_CHOICES, read_only=True),
-    ParameterSpec("device", "auto", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent",
-                  read_only=True, check=validate_device),
-    ParameterSpec("fp16", False, "Half precision on CUDA (TensorRT fp16 engines for onnx)", read_only=True),
-    ParameterSpec("input_size", [0, 0], "Network input [height, width] in pixels; [0, 0] = model default",
-                  minimum=0, maximum=4096, read_only=True),
-    ParameterSpec("mean", [0.0, 0.0, 0.0], "Per-channel RGB mean after scaling to [0, 1] (onnx)",
-                  read_only=True),
-    ParameterSpec("std", [1.0, 1.0, 1.0], "Per-channel RGB std after scaling to [0, 1] (onnx)",
-                  read_only=True, check=_positive("std")),
-    ParameterSpec("canonical_focal_px", 0.0, "Focal length (px) the model assumes; > 0 rescales depth "
-                  "by the real focal length from camera_info", minimum=0.0, maximum=100000.0, read_only=True),
-    ParameterSpec("output_scale", 1.0, "Multiplies the raw model output (e.g. 0.001 for millimetres)",
-                  minimum=1e-9, maximum=1e9, read_only=True),
+                  choices=BACKENDS),
+    _model("model", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded FastDepth model"),
+    _model("output", "Meaning of the model output; auto = known from the model (required for onnx)",
+           choices=OUTPUT_CHOICES),
+    _model("device", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent", check=validate_device),
+    _model("fp16", "Half precision on CUDA (TensorRT fp16 engines for onnx)"),
+    _model("input_size", "Network input [height, width] in pixels; [0, 0] = model default", minimum=0,
+           maximum=4096),
+    _model("mean", "Per-channel RGB mean after scaling to [0, 1] (onnx)"),
+    _model("std", "Per-channel RGB std after scaling to [0, 1] (onnx)", check=_positive("std")),
+    _model("canonical_focal_px", "Focal length (px) the model assumes; > 0 rescales depth by the real focal "
+           "length from camera_info", minimum=0.0, maximum=100000.0),
+    _model("output_scale", "Multiplies the raw model output (e.g. 0.001 for millimetres)", minimum=1e-9,
+           maximum=1e9),
     ParameterSpec("min_depth_m", 0.1, "Depth below this is published as NaN (metres)",
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
@@ -48,7 +51,4 @@ DEPTH_NODE_PARAMETERS = (
 
 def model_spec_from(table: ParameterTable) -> ModelSpec:
     """The ModelSpec described by the node's parameters."""
-    return ModelSpec(backend=table["backend"], model=table["model"], output=table["output"],
-                     device=table["device"], fp16=table["fp16"], input_size=tuple(table["input_size"]),
-                     mean=tuple(table["mean"]), std=tuple(table["std"]),
-                     canonical_focal_px=table["canonical_focal_px"], output_scale=table["output_scale"])
+    return config_from_parameters(ModelSpec, table)

@@ -1,8 +1,8 @@
 """Declared, described and validated node parameters from one table per node."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, fields
+from typing import Any, Callable, TypeVar
 
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
@@ -10,6 +10,8 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from monodepth_ros.core.transforms import transform_from_pose7
+
+Config = TypeVar("Config")
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,22 @@ def pose7_check(name: str) -> Callable[[Any], str | None]:
         return None
 
     return check
+
+
+def config_parameter(defaults, name: str, description: str, **constraints) -> ParameterSpec:
+    """A read-only parameter whose default is field ``name`` of the dataclass instance ``defaults``
+    (tuples become lists, as parameters hold them)."""
+    default = getattr(defaults, name)
+    return ParameterSpec(name, list(default) if isinstance(default, tuple) else default, description,
+                         read_only=True, **constraints)
+
+
+def config_from_parameters(config_type: type[Config], table: ParameterTable) -> Config:
+    """An instance of the dataclass ``config_type`` from the parameters named like its fields (lists become
+    tuples where the field's default is a tuple); raises ValueError when the dataclass rejects the values."""
+    defaults = config_type()
+    values = {}
+    for field in fields(config_type):
+        value = table[field.name]
+        values[field.name] = tuple(value) if isinstance(getattr(defaults, field.name), tuple) else value
+    return config_type(**values)

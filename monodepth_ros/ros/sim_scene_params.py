@@ -1,10 +1,9 @@
 """Parameters of sim_scene_node: the scene (read-only, see SimSceneConfig), publishing rate and frame ids."""
 from __future__ import annotations
 
-from dataclasses import fields
-
 from monodepth_ros.core.sim_scene import ENVIRONMENTS, SimSceneConfig
-from monodepth_ros.ros.parameters import ParameterSpec, ParameterTable, pose7_check
+from monodepth_ros.ros.parameters import (ParameterSpec, ParameterTable, config_from_parameters, config_parameter,
+                                          pose7_check)
 
 SCENE_DEFAULTS = SimSceneConfig()
 POSE7_DESCRIPTION = "[x, y, z, qx, qy, qz, qw] in base_link (metres, unit quaternion)"
@@ -15,10 +14,7 @@ def _pair(name: str):
 
 
 def _scene(name: str, description: str, **constraints) -> ParameterSpec:
-    default = getattr(SCENE_DEFAULTS, name)
-    if isinstance(default, tuple):
-        default = list(default)
-    return ParameterSpec(name, default, description, read_only=True, **constraints)
+    return config_parameter(SCENE_DEFAULTS, name, description, **constraints)
 
 
 SIM_SCENE_NODE_PARAMETERS = (
@@ -71,8 +67,4 @@ SIM_SCENE_NODE_PARAMETERS = (
 
 def sim_scene_config_from(table: ParameterTable) -> SimSceneConfig:
     """The SimSceneConfig described by the node's parameters; raises ValueError for an inconsistent scene."""
-    values = {}
-    for field in fields(SimSceneConfig):
-        value = table[field.name]
-        values[field.name] = tuple(value) if isinstance(getattr(SCENE_DEFAULTS, field.name), tuple) else value
-    return SimSceneConfig(**values)
+    return config_from_parameters(SimSceneConfig, table)
