@@ -26,6 +26,7 @@ from monodepth_ros.ros.qos import stream_output_qos
 from monodepth_ros.ros.worker_node import WorkerNode
 
 DEPTH_TOPIC = {DepthKind.METRIC: "depth/image", DepthKind.RELATIVE_INVERSE: "depth/relative_inverse"}
+"""Where depth_node publishes each kind of depth; lidar_fusion_node subscribes to both."""
 
 
 class DepthNode(WorkerNode):

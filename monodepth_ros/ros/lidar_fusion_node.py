@@ -20,6 +20,7 @@ from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
                                            camera_info_to_intrinsics, depth_image_to_metres,
                                            image_to_array, pointcloud2_to_xyz, stamp_ns)
+from monodepth_ros.ros.depth_node import DEPTH_TOPIC
 from monodepth_ros.ros.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.node_runner import run_node
@@ -28,7 +29,6 @@ from monodepth_ros.ros.worker_node import WorkerNode
 
 LIDAR_WAIT_S = 0.05
 """How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
-INPUT_TOPICS = {"depth/image": DepthKind.METRIC, "depth/relative_inverse": DepthKind.RELATIVE_INVERSE}
 
 
 class LidarFusionNode(WorkerNode):
@@ -51,7 +51,7 @@ class LidarFusionNode(WorkerNode):
         self.depth_subscriptions = [
             AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
                                  reliability, callback_group=inputs)
-            for topic, kind in INPUT_TOPICS.items()]
+            for kind, topic in DEPTH_TOPIC.items()]
         self.info_subscription = AdaptiveSubscription(
             self, CameraInfo, "depth/camera_info",
             lambda info: self.camera_infos.add(stamp_ns(info.header), info), reliability,
