@@ -15,6 +15,7 @@ class StampedBuffer(Generic[Item]):
     def __init__(self, capacity: int = 30) -> None:
         self._items: collections.deque[tuple[int, Item]] = collections.deque(maxlen=capacity)
         self._condition = threading.Condition()
+        self._last_lookup_matched = True
 
     def add(self, stamp_ns: int, item: Item) -> None:
         with self._condition:
@@ -35,6 +36,16 @@ class StampedBuffer(Generic[Item]):
                 if found is not None or remaining <= 0.0:
                     return found
                 self._condition.wait(remaining)
+
+    def match_or_latest(self, stamp_ns: int, tolerance_ns: int, wait_s: float) -> Item | None:
+        """The item matching ``stamp_ns`` as in ``match``, else the newest item, else None.
+
+        It waits for a match only while the previous lookup found one, so a stream whose stamps never
+        match (a driver that stamps camera_info differently) costs no waiting.
+        """
+        found = self.match(stamp_ns, tolerance_ns, wait_s if self._last_lookup_matched else 0.0)
+        self._last_lookup_matched = found is not None
+        return found if found is not None else self.latest()
 
     def latest(self) -> Item | None:
         """The most recently added item, or None."""

@@ -14,9 +14,9 @@ from sensor_msgs.msg import CameraInfo, Image
 
 from monodepth_ros.core.colorize import colorize_depth
 from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
-from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.types import DepthKind
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
                                            camera_info_to_intrinsics, image_to_rgb, stamp_ns)
 from monodepth_ros.ros.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
@@ -44,21 +44,16 @@ class DepthNode(WorkerNode):
                                                      stream_output_qos())
         self.info_publisher = self.create_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
         self.colored_publisher = self.create_publisher(Image, "depth/colored", stream_output_qos())
-        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["image_reliability"]
         self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,
                                                        callback_group=inputs)
-        self.info_subscription = AdaptiveSubscription(self, CameraInfo, "camera_info", self.on_camera_info,
-                                                      reliability, callback_group=inputs)
+        self.camera_info = CameraInfoInput(self, "camera_info", reliability, self.problems, callback_group=inputs)
 
     def has_subscribers(self) -> bool:
         return any(publisher.get_subscription_count() > 0 for publisher in
                    (self.depth_publisher, self.info_publisher, self.colored_publisher))
-
-    def on_camera_info(self, info: CameraInfo) -> None:
-        self.camera_infos.add(stamp_ns(info.header), info)
 
     def on_image(self, image: Image) -> None:
         if self.has_subscribers():
@@ -66,14 +61,9 @@ class DepthNode(WorkerNode):
 
     def process(self, image: Image) -> None:
         """Estimate and publish depth for one image (runs on the worker thread)."""
-        tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
-        info = self.camera_infos.match(stamp_ns(image.header), tolerance_ns) or self.camera_infos.latest()
+        info = self.camera_info.for_frame(stamp_ns(image.header), self.params["camera_info_tolerance_s"], "images")
         if info is None:
-            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
-                                 "frames are skipped until one arrives (is it published and remapped?)",
-                                 "warning")
             return
-        self.problems.resolve("camera_info")
         started = time.perf_counter()
         try:
             rgb = image_to_rgb(image)

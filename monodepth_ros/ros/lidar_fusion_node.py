@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+from sensor_msgs.msg import Image, PointCloud2
 
 from monodepth_ros.core.estimator import mask_outside_range
 from monodepth_ros.core.lidar_projection import project_points
@@ -17,6 +17,7 @@ from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.core.transforms import apply, transform_from_pose7
 from monodepth_ros.core.types import DepthKind
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.conversions import (ConversionError, array_to_image, camera_info_for_image,
                                            camera_info_to_intrinsics, depth_image_to_metres,
                                            image_to_array, pointcloud2_to_xyz, stamp_ns)
@@ -43,7 +44,6 @@ class LidarFusionNode(WorkerNode):
             (self.params["camera_frame"], self.params["lidar_frame"]):
                 transform_from_pose7(self.params["lidar_pose_in_camera"])})
         self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
-        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
         self.last_result: FusionResult | None = None
         inputs = MutuallyExclusiveCallbackGroup()
@@ -52,10 +52,8 @@ class LidarFusionNode(WorkerNode):
             AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
                                  reliability, callback_group=inputs)
             for kind, topic in DEPTH_TOPIC.items()]
-        self.info_subscription = AdaptiveSubscription(
-            self, CameraInfo, "depth/camera_info",
-            lambda info: self.camera_infos.add(stamp_ns(info.header), info), reliability,
-            callback_group=inputs)
+        self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
+                                           callback_group=inputs)
         self.cloud_subscription = AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
@@ -70,13 +68,9 @@ class LidarFusionNode(WorkerNode):
         """Fuse one depth image and publish depth/fused (runs on the worker thread)."""
         depth_msg, kind = item
         stamp = stamp_ns(depth_msg.header)
-        tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
-        info = self.camera_infos.match(stamp, tolerance_ns) or self.camera_infos.latest()
+        info = self.camera_info.for_frame(stamp, self.params["camera_info_tolerance_s"], "depth images")
         if info is None:
-            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
-                                 "depth frames are skipped until one arrives", "warning")
             return
-        self.problems.resolve("camera_info")
         try:
             values = (depth_image_to_metres(depth_msg) if kind is DepthKind.METRIC
                       else np.array(image_to_array(depth_msg), dtype=np.float32))

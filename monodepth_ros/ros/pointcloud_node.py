@@ -16,6 +16,7 @@ from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from monodepth_ros.core.pointcloud import DepthToPoints, remove_statistical_outliers, voxel_downsample
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.conversions import (ConversionError, camera_info_to_intrinsics, depth_image_to_metres,
                                            image_to_rgb, xyz_to_pointcloud2, stamp_ns)
 from monodepth_ros.ros.node_runner import run_node
@@ -46,7 +47,6 @@ class PointCloudNode(WorkerNode):
         super().__init__("pointcloud_node", POINTCLOUD_NODE_PARAMETERS, "point cloud", **kwargs)
         self.depth_to_points = DepthToPoints()
         self.points_publisher = self.create_publisher(PointCloud2, "points", stream_output_qos())
-        self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer()
         self.colour_images: StampedBuffer[Image] = StampedBuffer(COLOUR_IMAGE_HISTORY)
         self.last_point_count = 0
         self.last_timings_ms: dict[str, float] = {}
@@ -54,15 +54,12 @@ class PointCloudNode(WorkerNode):
         reliability = self.params["depth_reliability"]
         self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.on_depth, reliability,
                                                        callback_group=inputs)
-        self.info_subscription = AdaptiveSubscription(self, CameraInfo, "depth/camera_info", self.on_camera_info,
-                                                      reliability, callback_group=inputs)
+        self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
+                                           callback_group=inputs)
         self.image_subscription = None
         if self.params["use_color"]:
             self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_colour_image,
                                                            reliability, depth=5, callback_group=inputs)
-
-    def on_camera_info(self, info: CameraInfo) -> None:
-        self.camera_infos.add(stamp_ns(info.header), info)
 
     def on_colour_image(self, image: Image) -> None:
         self.colour_images.add(stamp_ns(image.header), image)
@@ -86,10 +83,10 @@ class PointCloudNode(WorkerNode):
         started = time.perf_counter()
         try:
             depth = converted(self.depth_subscription.topic, depth_image_to_metres, depth_message)
-            intrinsics = converted(self.info_subscription.topic, camera_info_to_intrinsics, info)
+            intrinsics = converted(self.camera_info.topic, camera_info_to_intrinsics, info)
             if (info.width, info.height) != (depth_message.width, depth_message.height):
                 raise ConversionError(f"{self.depth_subscription.topic} is {depth_message.width}x"
-                                      f"{depth_message.height} but {self.info_subscription.topic} describes "
+                                      f"{depth_message.height} but {self.camera_info.topic} describes "
                                       f"{info.width}x{info.height} images; remap the camera_info published with "
                                       "this depth image")
             rgb = None
@@ -124,13 +121,9 @@ class PointCloudNode(WorkerNode):
         missing, which is reported."""
         tolerance_ns = int(self.params["camera_info_tolerance_s"] * 1e9)
         stamp = stamp_ns(depth_message.header)
-        info = self.camera_infos.match(stamp, tolerance_ns) or self.camera_infos.latest()
+        info = self.camera_info.for_frame(stamp, self.params["camera_info_tolerance_s"], "depth images")
         if info is None:
-            self.problems.report("camera_info", f"no camera_info received on {self.info_subscription.topic}; "
-                                 "depth images are skipped until one arrives (is it published and remapped?)",
-                                 "warning")
             return None
-        self.problems.resolve("camera_info")
         if self.image_subscription is None:
             return info, None
         colour_message = self.colour_images.match(stamp, tolerance_ns, wait_s=COLOUR_IMAGE_WAIT_S)

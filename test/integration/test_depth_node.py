@@ -119,7 +119,7 @@ def test_auto_reliability_receives_from_either_publisher(make_camera, depth_node
 def test_malformed_messages_are_reported_once_and_the_next_good_frame_is_processed(
         make_camera, depth_node, motorcycle):
     rgb, _, k = motorcycle
-    node = depth_node()
+    node = depth_node(image_reliability="reliable")
     camera = make_camera("camera_malformed")
     camera.subscribe_outputs()
     assert camera.wait_for_node(spin_until), node.log()
@@ -129,14 +129,19 @@ def test_malformed_messages_are_reported_once_and_the_next_good_frame_is_process
     truncated.data = truncated.data[: len(truncated.data) // 2]
     unknown = array_to_image(rgb, "rgb8", Header(frame_id="c"))
     unknown.encoding = "yuv_nonsense"
-    _, zero_k_info = frame(rgb, np.zeros((3, 3)))
-    bad_inputs = [(depth_encoded, camera_info_from_matrix(k, 30, 20, Header())), (truncated, good_info),
-                  (unknown, good_info), (good_image, zero_k_info)]
-    for image, info in bad_inputs:
+    for image, info in [(depth_encoded, camera_info_from_matrix(k, 30, 20, Header())), (truncated, good_info),
+                        (unknown, good_info)]:
         for _ in range(3):
             camera.publish(image, info)
             spin_until(camera.node, lambda: False, 0.3)
-    assert camera.depth == [], "malformed input must not produce depth"
+    assert camera.depth == [], "malformed images must not produce depth"
+    _, zero_k_info = frame(rgb, np.zeros((3, 3)))
+    uncalibrated_camera = [lambda: camera.info_pub.publish(zero_k_info)] * 3 + \
+        [lambda: camera.publish(good_image, zero_k_info)] * 3
+    for publish in uncalibrated_camera:
+        publish()
+        spin_until(camera.node, lambda: False, 0.3)
+    assert camera.depth == [], "an uncalibrated camera must not produce depth"
     assert spin_until(camera.node, lambda: len(camera.depth) >= 1, 30.0,
                       every=lambda: camera.publish(good_image, good_info), period_s=0.1), node.log()
     assert node.alive()

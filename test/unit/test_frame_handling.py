@@ -76,6 +76,28 @@ def test_stamp_pairing_waits_for_a_late_item():
     assert time.monotonic() - started >= 0.1
 
 
+def test_a_frame_handled_before_its_camera_info_arrives_gets_its_own_not_the_previous_one():
+    buffer: StampedBuffer[str] = StampedBuffer()
+    buffer.add(1000, "previous frame's")
+    threading.Timer(0.05, buffer.add, args=(2000, "own")).start()
+    assert buffer.match_or_latest(2000, tolerance_ns=0, wait_s=2.0) == "own"
+
+
+def test_a_stream_whose_stamps_never_match_falls_back_to_the_newest_and_stops_waiting():
+    buffer: StampedBuffer[str] = StampedBuffer()
+    buffer.add(1000, "offset stamp")
+    started = time.monotonic()
+    assert buffer.match_or_latest(5000, tolerance_ns=0, wait_s=0.2) == "offset stamp"
+    assert time.monotonic() - started >= 0.2, "waited once"
+    started = time.monotonic()
+    assert buffer.match_or_latest(6000, tolerance_ns=0, wait_s=0.2) == "offset stamp"
+    assert time.monotonic() - started < 0.1, "no wait while stamps do not match"
+    buffer.add(7000, "in step again")
+    assert buffer.match_or_latest(7000, tolerance_ns=0, wait_s=0.2) == "in step again"
+    threading.Timer(0.05, buffer.add, args=(8000, "late again")).start()
+    assert buffer.match_or_latest(8000, tolerance_ns=0, wait_s=2.0) == "late again", "waits once in step"
+
+
 def test_rate_and_median_latency_over_the_window():
     stats = RateLatencyStats(window_s=2.0)
     for index, latency in enumerate([10.0, 30.0, 20.0, 40.0]):
