@@ -1,7 +1,7 @@
 """pointcloud_node: depth image + camera_info (+ colour image) -> sensor_msgs/PointCloud2.
 
-Subscribes: depth/image (32FC1 metres or 16UC1 millimetres; remap it to e.g. depth/fused), depth/camera_info,
-and image (any colour encoding, any resolution of the same view) when use_color is true.
+Subscribes: depth/image (32FC1 metres or 16UC1 millimetres; remap it to e.g. depth/fused), depth/camera_info
+(of any resolution of the same view: it is scaled to the depth image), and image (any colour encoding, any resolution of the same view) when use_color is true.
 Publishes: points (x, y, z float32 metres, plus rgb when use_color) in the depth image's frame with its stamp,
 /diagnostics. Works only while someone subscribes to points, and always on the newest depth image.
 """
@@ -17,8 +17,8 @@ from monodepth_ros.core.pointcloud import DepthToPoints, remove_statistical_outl
 from monodepth_ros.core.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.conversions import (ConversionError, camera_info_to_intrinsics, depth_image_to_metres,
-                                           image_to_rgb, xyz_to_pointcloud2, stamp_ns)
+from monodepth_ros.ros.conversions import (ConversionError, camera_info_for_image, camera_info_to_intrinsics,
+                                           depth_image_to_metres, image_to_rgb, stamp_ns, xyz_to_pointcloud2)
 from monodepth_ros.ros.node_runner import run_node
 from monodepth_ros.ros.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 from monodepth_ros.ros.qos import stream_output_qos
@@ -83,12 +83,9 @@ class PointCloudNode(WorkerNode):
         started = time.perf_counter()
         try:
             depth = converted(self.depth_subscription.topic, depth_image_to_metres, depth_message)
-            intrinsics = converted(self.camera_info.topic, camera_info_to_intrinsics, info)
-            if (info.width, info.height) != (depth_message.width, depth_message.height):
-                raise ConversionError(f"{self.depth_subscription.topic} is {depth_message.width}x"
-                                      f"{depth_message.height} but {self.camera_info.topic} describes "
-                                      f"{info.width}x{info.height} images; remap the camera_info published with "
-                                      "this depth image")
+            intrinsics = converted(self.camera_info.topic, lambda message: camera_info_to_intrinsics(
+                camera_info_for_image(message, depth_message.header, depth_message.width, depth_message.height)),
+                info)
             rgb = None
             if colour_message is not None:
                 rgb = converted(self.image_subscription.topic, image_to_rgb, colour_message)
