@@ -78,8 +78,8 @@ class DepthNode(WorkerNode):
         if prediction.is_metric:
             mask_outside_range(prediction.values, self.params["min_depth_m"], self.params["max_depth_m"])
         published = time.perf_counter()
-        self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))
         self.info_publisher.publish(depth_info)
+        self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))
         if self.params["publish_colored"] and self.colored_publisher.get_subscription_count() > 0:
             self.publish_colored(prediction.values, image.header)
         done = time.perf_counter()
