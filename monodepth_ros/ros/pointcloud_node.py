@@ -1,7 +1,8 @@
 """pointcloud_node: depth image + camera_info (+ colour image) -> sensor_msgs/PointCloud2.
 
 Subscribes: depth/image (32FC1 metres or 16UC1 millimetres; remap it to e.g. depth/fused), depth/camera_info
-(of any resolution of the same view: it is scaled to the depth image), and image (any colour encoding, any resolution of the same view) when use_color is true.
+(any resolution of the same view: it is scaled to the depth image), and image (any colour encoding, any
+resolution of the same view) when use_color is true.
 Publishes: points (x, y, z float32 metres, plus rgb when use_color) in the depth image's frame with its stamp,
 /diagnostics. Works only while someone subscribes to points, and always on the newest depth image.
 """
