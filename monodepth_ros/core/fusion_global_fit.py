@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+FAR_LIMIT_FACTOR = 4.0
+"""A relative fit may place the farthest pixels of the image at most this many times the farthest LiDAR return."""
+
 if TYPE_CHECKING:
     from monodepth_ros.core.scale_fusion import FusionConfig
 
@@ -22,10 +25,14 @@ def robust_log_scale(log_ratio: np.ndarray, threshold: float, iterations: int = 
 
 
 def ransac_inverse_affine(predicted: np.ndarray, inverse_lidar: np.ndarray, config: FusionConfig,
-                           rng: np.random.Generator) -> tuple[float, float, np.ndarray] | None:
+                           rng: np.random.Generator, farthest_predicted: float | None = None
+                           ) -> tuple[float, float, np.ndarray] | None:
     """Robust s > 0, t with inverse_lidar ~ s * predicted + t; (s, t, inlier mask) or None when none fits.
 
     A point is an inlier when |s * predicted + t - inverse_lidar| / inverse_lidar < inlier_log_threshold.
+    With ``farthest_predicted`` (the smallest relative inverse depth of the image that counts), a fit must
+    keep it within FAR_LIMIT_FACTOR times the farthest LiDAR return: a steep fit with a large negative shift
+    would send the far part of the image, which the LiDAR does not reach, to infinity or behind the camera.
     """
     threshold = config.inlier_log_threshold
     first, second = rng.integers(0, predicted.size, size=(2, config.ransac_hypotheses))
@@ -34,6 +41,12 @@ def ransac_inverse_affine(predicted: np.ndarray, inverse_lidar: np.ndarray, conf
         scales = (inverse_lidar[first] - inverse_lidar[second]) / difference
     shifts = inverse_lidar[first] - scales * predicted[first]
     plausible = (np.abs(difference) > 1e-6 * np.ptp(predicted)) & np.isfinite(scales) & (scales > 0.0)
+    far_inverse_floor = float(inverse_lidar.min()) / FAR_LIMIT_FACTOR
+
+    def keeps_far_in_reach(scale, shift):
+        return True if farthest_predicted is None else scale * farthest_predicted + shift >= far_inverse_floor
+
+    plausible &= keeps_far_in_reach(scales, shifts)
     if not plausible.any():
         return None
     scales, shifts = scales[plausible], shifts[plausible]
@@ -45,7 +58,7 @@ def ransac_inverse_affine(predicted: np.ndarray, inverse_lidar: np.ndarray, conf
     for _ in range(3):
         inliers = _relative_inverse_inliers(predicted, inverse_lidar, scale, shift, threshold)
         refit = _weighted_inverse_affine(predicted[inliers], inverse_lidar[inliers])
-        if refit is None:
+        if refit is None or not keeps_far_in_reach(*refit):
             break
         scale, shift = refit
     return scale, shift, _relative_inverse_inliers(predicted, inverse_lidar, scale, shift, threshold)

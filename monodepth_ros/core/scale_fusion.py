@@ -44,6 +44,8 @@ from monodepth_ros.core.temporal_filter import AdaptiveLogFilter
 from monodepth_ros.core.types import DepthKind
 
 STATUS_FUSED = "fused"
+FARTHEST_PERCENTILE = 1.0
+"""Percentile of a relative prediction taken as its farthest pixels (the lowest inverse depths)."""
 
 
 @dataclass
@@ -236,7 +238,8 @@ class ScaleFusion:
         config = self.config
         fit = None
         if lidar.size >= config.min_points:
-            fit = ransac_inverse_affine(predicted, 1.0 / lidar, config, self._rng)
+            fit = ransac_inverse_affine(predicted, 1.0 / lidar, config, self._rng,
+                                        float(np.nanpercentile(prediction, FARTHEST_PERCENTILE)))
         if fit is not None:
             scale, shift, inliers = fit
             self._relative_fit = (scale, shift, self._frame)

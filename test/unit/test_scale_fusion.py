@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
+from monodepth_ros.core.fusion_global_fit import FAR_LIMIT_FACTOR, ransac_inverse_affine
 from monodepth_ros.core.lidar_projection import sparse_from_beams
 from monodepth_ros.core.metrics import depth_metrics
 from monodepth_ros.core.scale_fusion import FusionConfig, ScaleFusion
@@ -287,3 +288,19 @@ def test_shapes_must_match():
 def test_invalid_settings_are_named():
     with pytest.raises(ValueError, match="min_points >= 2.*local_strength"):
         FusionConfig(min_points=1, local_strength=2.0)
+
+
+def test_a_relative_fit_never_sends_the_far_part_of_the_image_beyond_reach():
+    """LiDAR on near surfaces only fits a steep line whose negative shift would put pixels farther than any
+    return behind the camera; the fit must keep them at most FAR_LIMIT_FACTOR times the farthest return."""
+    predicted = np.linspace(1.0, 3.0, 400)
+    inverse_lidar = (0.5 * predicted - 0.4) * np.random.default_rng(1).uniform(0.95, 1.05, predicted.size)
+    farthest_predicted = 0.7
+    assert 0.5 * farthest_predicted - 0.4 < 0.0, "the exact fit puts the farthest pixels behind the camera"
+    scale, shift, inliers = ransac_inverse_affine(predicted, inverse_lidar, FusionConfig(),
+                                                  np.random.default_rng(0), farthest_predicted)
+    assert scale * farthest_predicted + shift >= inverse_lidar.min() / FAR_LIMIT_FACTOR - 1e-12
+    assert inliers.mean() > 0.5, "still a fit of most of the LiDAR"
+    unconstrained_scale, unconstrained_shift, _ = ransac_inverse_affine(predicted, inverse_lidar, FusionConfig(),
+                                                                        np.random.default_rng(0))
+    assert unconstrained_scale * farthest_predicted + unconstrained_shift < 0.0, "what the bound prevents"
