@@ -45,7 +45,8 @@ from monodepth_ros.core.types import DepthKind
 
 STATUS_FUSED = "fused"
 FARTHEST_PERCENTILE = 1.0
-"""Percentile of a relative prediction taken as its farthest pixels (the lowest inverse depths)."""
+"""Percentile of a relative prediction taken as its farthest pixels (the lowest inverse depths), estimated
+on every 4th row and column: a full-image percentile costs about 4 ms per 640x480 frame."""
 
 
 @dataclass
@@ -239,7 +240,7 @@ class ScaleFusion:
         fit = None
         if lidar.size >= config.min_points:
             fit = ransac_inverse_affine(predicted, 1.0 / lidar, config, self._rng,
-                                        float(np.nanpercentile(prediction, FARTHEST_PERCENTILE)))
+                                        float(np.nanpercentile(prediction[::4, ::4], FARTHEST_PERCENTILE)))
         if fit is not None:
             scale, shift, inliers = fit
             self._relative_fit = (scale, shift, self._frame)
