@@ -12,7 +12,7 @@ export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
 
 .PHONY: setup demo test bench clean
 setup: $(STAMP)
-	@$(PY) -m monodepth_ros.core.model_cache >/dev/null
+	@$(PY) -m monodepth_ros.core.depth.weights_cache >/dev/null
 
 $(STAMP): requirements.txt constraints.txt setup.py
 	@ldconfig -p | grep -q libusb-1.0.so.0 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libusb-1.0-0)

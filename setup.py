@@ -25,6 +25,6 @@ setup(
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
     tests_require=["pytest"],
-    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.{node}:main" for node in NODES]
-                  + [f"monodepth-pipeline = {PACKAGE}.ros.pipeline_runner:main"]},
+    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.nodes.{node}:main" for node in NODES]
+                  + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main"]},
 )

@@ -6,7 +6,7 @@ import argparse
 import cv2
 import numpy as np
 
-from monodepth_ros.core.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
 
 SIZES = ((640, 480), (1280, 720))
 """Default input sizes (width, height)."""

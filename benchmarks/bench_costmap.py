@@ -15,9 +15,10 @@ import time
 from typing import Callable
 
 import numpy as np
-
 from bench_common import timing_table
-from monodepth_ros.core.costmap import CostmapConfig, RollingCostmap
+
+from monodepth_ros.core.costmap.config import CostmapConfig
+from monodepth_ros.core.costmap.rolling_costmap import RollingCostmap
 
 SENSOR_BASE = np.array([0.1, 0.0, 0.5])
 HALF_FOV_RAD = np.radians(35.0)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import rclpy
+from bench_common import device_label, parse_size, percentile_cell, test_frame
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -27,11 +28,12 @@ from rclpy.timer import TimerInfo
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from bench_common import device_label, parse_size, percentile_cell, test_frame
-from monodepth_ros.core.model_spec import ModelSpec
-from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, stamp_ns
+from monodepth_ros.core.depth.model_spec import ModelSpec
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
+from monodepth_ros.ros.conversions.header import stamp_ns
+from monodepth_ros.ros.conversions.image import array_to_image
+from monodepth_ros.testing.node_process import NodeProcess
 from monodepth_ros.tools.model_arguments import add_model_arguments
-from monodepth_ros.tools.node_process import NodeProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAMESPACE = "/bench"
@@ -262,8 +264,8 @@ def main() -> int:
     camera = Camera(node, arguments.rate)
     with tempfile.TemporaryDirectory(prefix="depth_node_bench_") as log_folder:
         parameters = node_parameters(arguments)
-        node_process = NodeProcess("monodepth_ros.ros.depth_node", Path(log_folder) / "depth_node.log", parameters,
-                                   {"__ns": NAMESPACE}, cwd=REPO_ROOT)
+        node_process = NodeProcess("monodepth_ros.ros.nodes.depth_node", Path(log_folder) / "depth_node.log",
+                                   parameters, {"__ns": NAMESPACE}, cwd=REPO_ROOT)
         try:
             if not spin_until(executor, camera.connected, NODE_START_TIMEOUT_S, node_process):
                 print(f"depth_node did not connect within {NODE_START_TIMEOUT_S:.0f} s; its log:\n"

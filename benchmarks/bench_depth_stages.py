@@ -11,12 +11,13 @@ import logging
 import time
 
 import numpy as np
+from bench_common import SIZES, device_label, parse_size, test_frame, timing_table
 from std_msgs.msg import Header
 
-from bench_common import SIZES, device_label, parse_size, test_frame, timing_table
+from monodepth_ros.core.depth.estimator import DepthEstimator
+from monodepth_ros.core.depth.postprocess import mask_outside_range
+from monodepth_ros.ros.conversions.image import array_to_image, image_to_rgb
 from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
-from monodepth_ros.core.estimator import DepthEstimator, mask_outside_range
-from monodepth_ros.ros.conversions import array_to_image, image_to_rgb
 
 STAGES = ("decode", "preprocess", "inference", "postprocess", "mask", "to_image", "total")
 MIN_DEPTH_M, MAX_DEPTH_M = 0.1, 20.0

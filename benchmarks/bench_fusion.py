@@ -1,6 +1,6 @@
 """LiDAR scale fusion: per-frame timings of lidar_fusion_node's work and accuracy, in this process, without DDS.
 
-Timings: the synthetic scene (monodepth_ros.core.sim_scene, default indoor room) at each size and LiDAR beam
+Timings: the synthetic scene (monodepth_ros.core.sim, default indoor room) at each size and LiDAR beam
 count (16 beams over +-15 deg, more over -25..15 deg, as in bench_sim_scene), ``--frames`` frames at poses spread
 over the first ``--seconds`` s of the robot's path, each predicted once beforehand by the model. Stages: project
 (LiDAR points in the camera frame -> sparse depth, project_points), fuse (ScaleFusion.fuse) and both (total), one
@@ -20,18 +20,20 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-
 from bench_common import SIZES, device_label, parse_size, percentile_cell
-from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
-from monodepth_ros.core.datasets import load_middlebury_motorcycle
-from monodepth_ros.core.estimator import DepthEstimator
-from monodepth_ros.core.lidar_projection import project_points, sparse_from_beams
-from monodepth_ros.core.metrics import depth_metrics
-from monodepth_ros.core.scale_fusion import ScaleFusion
-from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig
-from monodepth_ros.core.transforms import apply, invert
-from monodepth_ros.core.types import Intrinsics
+
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.camera.projection import project_points
+from monodepth_ros.core.camera.transforms import apply, invert
+from monodepth_ros.core.depth.estimator import DepthEstimator
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.eval.metrics import depth_metrics
+from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
+from monodepth_ros.core.fusion.scale_fusion import ScaleFusion
+from monodepth_ros.core.sim.config import SimSceneConfig
+from monodepth_ros.core.sim.scene import SimScene
 from monodepth_ros.tools.evaluate import global_scale_depth, metric_depth
+from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 STAGES = ("project", "fuse", "total")
 MIN_DEPTH_M, MAX_DEPTH_M = 0.1, 80.0

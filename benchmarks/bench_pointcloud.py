@@ -14,13 +14,14 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from bench_common import SIZES, parse_size, percentile_cell
 from std_msgs.msg import Header
 
-from bench_common import SIZES, parse_size, percentile_cell
-from monodepth_ros.core.datasets import load_middlebury_motorcycle
-from monodepth_ros.core.pointcloud import DepthToPoints, voxel_downsample
-from monodepth_ros.core.types import Intrinsics
-from monodepth_ros.ros.conversions import xyz_to_pointcloud2
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.pointcloud.filters import voxel_downsample
+from monodepth_ros.core.pointcloud.unprojection import DepthToPoints
+from monodepth_ros.ros.conversions.pointcloud2 import xyz_to_pointcloud2
 
 STAGES = ("depth_to_xyz", "colours", "to_msg_xyz", "to_msg_xyzrgb", "frame_xyzrgb", "voxel")
 MIN_RANGE_M, MAX_RANGE_M = 0.1, 20.0

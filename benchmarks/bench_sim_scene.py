@@ -10,9 +10,10 @@ import os
 import time
 
 import numpy as np
-
 from bench_common import parse_size, timing_table
-from monodepth_ros.core.sim_scene import ENVIRONMENTS, SimScene, SimSceneConfig
+
+from monodepth_ros.core.sim.config import ENVIRONMENTS, SimSceneConfig
+from monodepth_ros.core.sim.scene import SimScene
 
 STAGES = ("render", "lidar", "total", "total_cpu")
 """Wall-clock milliseconds per stage, and the process CPU time of the whole frame (all threads), which other

@@ -6,10 +6,11 @@ ros2 launch monodepth_ros depth.launch.py image:=/camera/image_raw camera_info:=
 import os
 
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
+
+from launch import LaunchDescription
 
 
 def generate_launch_description():

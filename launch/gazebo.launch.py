@@ -9,11 +9,12 @@ pipeline matching frame names (camera_frame, lidar_frame) or publish TF (robot_s
 import os
 
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
+
+from launch import LaunchDescription
 
 ROS_TOPICS = {"gz_image": "gz/image", "gz_camera_info": "gz/camera_info", "gz_points": "gz/points_lidar",
               "gz_odom": "gz/odom"}

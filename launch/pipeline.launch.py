@@ -6,9 +6,10 @@ ros2 launch monodepth_ros pipeline.launch.py image:=/camera/image_raw camera_inf
 import os
 
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch_ros.actions import Node
+
+from launch import LaunchDescription
 
 ARGUMENTS = {
     "namespace": ("", "Namespace of every node and topic"),

@@ -8,14 +8,14 @@ import os
 import tempfile
 
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
 from launch.conditions import IfCondition
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from monodepth_ros.core.sim_scene import SimSceneConfig, pipeline_extrinsics
+from launch import LaunchDescription
+from monodepth_ros.core.sim.config import SimSceneConfig, pipeline_extrinsics
 
 
 def sim_extrinsics_file() -> str:

@@ -28,7 +28,7 @@ def ros_context():
 @pytest.fixture
 def node_processes(tmp_path, ros_context):
     """``start(module, namespace, parameters, remappings)`` runs a node process; all are stopped afterwards."""
-    from monodepth_ros.tools.node_process import NodeProcess
+    from monodepth_ros.testing.node_process import NodeProcess
 
     started = []
 

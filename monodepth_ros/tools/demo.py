@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from monodepth_ros.core.costmap import CostmapConfig
-from monodepth_ros.tools.node_process import NodeProcess
+from monodepth_ros.core.costmap.config import CostmapConfig
+from monodepth_ros.testing.node_process import NodeProcess
 
 NAMESPACE = "/monodepth_demo"
 SIM_RATE_HZ = 5.0
@@ -41,17 +41,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from monodepth_ros.ros.dds_profile import use_large_message_profile
+    from monodepth_ros.ros.common.dds_profile import use_large_message_profile
 
     use_large_message_profile()
     import rclpy
 
-    from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig
-    from monodepth_ros.tools.pipeline_recorder import (STAGES, PipelineRecorder, costmap_iou, depth_abs_rel,
-                                                       stage_latencies_ms, visible_obstacles, world_from_base)
+    from monodepth_ros.core.sim.config import SimSceneConfig
+    from monodepth_ros.core.sim.scene import SimScene
+    from monodepth_ros.testing.pipeline_recorder import (
+        STAGES,
+        PipelineRecorder,
+        costmap_iou,
+        depth_abs_rel,
+        stage_latencies_ms,
+        visible_obstacles,
+        world_from_base,
+    )
 
     log_path = args.out / "pipeline.log"
-    pipeline = NodeProcess("monodepth_ros.ros.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ},
+    pipeline = NodeProcess("monodepth_ros.ros.runners.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ},
                            arguments=("--sim", "--namespace", NAMESPACE))
     rclpy.init()
     node = rclpy.create_node("monodepth_demo_recorder")
@@ -101,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_pictures(out: Path, frame: dict, truth: np.ndarray) -> None:
     """stages.png and costmap.png for one recorded frame."""
-    from monodepth_ros.core.colorize import colorize_depth, side_by_side, with_scale_bar
-    from monodepth_ros.ros.conversions import depth_image_to_metres, image_to_rgb, occupancy_grid_to_array
+    from monodepth_ros.core.viz.colorize import colorize_depth, side_by_side, with_scale_bar
+    from monodepth_ros.ros.conversions.image import depth_image_to_metres, image_to_rgb
+    from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_to_array
 
     ground_truth = depth_image_to_metres(frame["ground_truth"].message)
     low, high = (float(v) for v in np.nanpercentile(ground_truth, (1, 99)))
@@ -141,7 +150,7 @@ def labelled(image: np.ndarray, title: str) -> np.ndarray:
 
 def write_ply(path: Path, cloud) -> None:
     """Binary little-endian PLY of the cloud's finite x, y, z (float32)."""
-    from monodepth_ros.ros.conversions import pointcloud2_to_xyz
+    from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 
     xyz = pointcloud2_to_xyz(cloud)
     xyz = np.ascontiguousarray(xyz[np.isfinite(xyz).all(axis=1)], dtype="<f4")

@@ -3,20 +3,20 @@
 Usage: python -m monodepth_ros.tools.evaluate DATA.npz --out PRED.npz [--backend ...] [--model ...]
                                                [--lidar-beams N] ...
 
-DATA.npz is described in monodepth_ros.core.datasets. PRED.npz gets ``depth`` float32 (N, H, W) in metres at
+DATA.npz is described in monodepth_ros.core.eval.datasets. PRED.npz gets ``depth`` float32 (N, H, W) in metres at
 the input resolution, NaN where there is no prediction. Metric models are written as predicted
 ("alignment": "none"). Relative models are aligned per frame to the ground truth by least squares scale and
 shift in inverse depth ("alignment": "scale_shift_inverse_depth_per_frame"); a frame without ground truth
 cannot be aligned and is written as NaN.
 
 With LiDAR depth, the ``sparse`` array of DATA.npz or, when DATA.npz has none, ``--lidar-beams N`` beams
-simulated from the ground truth (monodepth_ros.core.lidar_projection.sparse_from_beams), the raw predictions are
-also fused with it by monodepth_ros.core.scale_fusion (one ScaleFusion for all frames, in order, as a sequence)
+simulated from the ground truth (monodepth_ros.core.eval.sparse_sampling.sparse_from_beams), the raw predictions are
+also fused with it by monodepth_ros.core.fusion.scale_fusion (one ScaleFusion for all frames, in order, as a sequence)
 and PRED.npz gets ``fused`` float32 (N, H, W) metres. Fused depth is metric for relative models too: it is not
 aligned to the ground truth.
 
 Prints one JSON line: abs_rel, rmse (metres) and delta1 over the valid pixels of all frames pooled (see
-monodepth_ros.core.metrics), and latency_ms_mean, the mean wall time of DepthEstimator.predict per frame after
+monodepth_ros.core.eval.metrics), and latency_ms_mean, the mean wall time of DepthEstimator.predict per frame after
 one warm-up call. With LiDAR it adds fused_abs_rel, fused_rmse, fused_delta1 (the same metrics of the fused
 depth), global_scale_abs_rel (abs_rel of ``depth`` scaled per frame by median(ground truth / depth), the best
 a single global scale per frame can do), fused_frames (frames whose fusion status is 'fused'),
@@ -34,13 +34,14 @@ from pathlib import Path
 
 import numpy as np
 
-from monodepth_ros.core.datasets import EvalData, load_eval_npz
-from monodepth_ros.core.estimator import DepthEstimator
-from monodepth_ros.core.lidar_projection import sparse_from_beams
-from monodepth_ros.core.metrics import align_scale_shift_inverse, depth_metrics
-from monodepth_ros.core.model_spec import ModelSpec
-from monodepth_ros.core.scale_fusion import STATUS_FUSED, ScaleFusion
-from monodepth_ros.core.types import DepthKind, Intrinsics
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.depth.estimator import DepthEstimator
+from monodepth_ros.core.depth.model_spec import ModelSpec
+from monodepth_ros.core.depth.types import DepthKind
+from monodepth_ros.core.eval.datasets import EvalData, load_eval_npz
+from monodepth_ros.core.eval.metrics import align_scale_shift_inverse, depth_metrics
+from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
+from monodepth_ros.core.fusion.scale_fusion import STATUS_FUSED, ScaleFusion
 from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 ALIGNMENT_NONE = "none"

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from monodepth_ros.core.datasets import load_middlebury_motorcycle, save_eval_npz
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle, save_eval_npz
 
 
 def main(argv: list[str] | None = None) -> int:

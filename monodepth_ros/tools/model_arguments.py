@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from monodepth_ros.core.device import validate_device
-from monodepth_ros.core.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.device import validate_device
+from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
 
 
 def _device(text: str) -> str:

@@ -5,14 +5,16 @@ import numpy as np
 import pytest
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
-from monodepth_ros.core.transforms import apply, invert, transform_from_pose7
-from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, camera_info_from_matrix,
-                                           occupancy_grid_to_array, xyz_to_pointcloud2)
-from monodepth_ros.tools.node_process import NodeProcess
-from ros_helpers import qos, spin_until
+from monodepth_ros.core.camera.transforms import apply, invert, transform_from_pose7
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
+from monodepth_ros.ros.conversions.image import array_to_image
+from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_to_array
+from monodepth_ros.ros.conversions.pointcloud2 import array_to_pointcloud2, xyz_to_pointcloud2
+from monodepth_ros.testing.node_process import NodeProcess
 
 RELIABLE = ReliabilityPolicy.RELIABLE
 CAMERA_FRAME = "camera_optical_frame"
@@ -90,7 +92,7 @@ class CostmapBench:
 @pytest.fixture
 def costmap_node(node_processes):
     return lambda **parameters: node_processes(
-        "monodepth_ros.ros.costmap_node", "/robot",
+        "monodepth_ros.ros.nodes.costmap_node", "/robot",
         {"camera_pose_in_base": CAMERA_TO_BASE, "publish_rate_hz": 10.0, "evidence_half_life_s": 0.0, **parameters})
 
 

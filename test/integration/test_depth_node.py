@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from monodepth_ros.core.datasets import load_middlebury_motorcycle
-from monodepth_ros.core.metrics import depth_metrics
-from monodepth_ros.ros.conversions import array_to_image, camera_info_from_matrix, depth_image_to_metres
-from ros_helpers import qos, spin_until
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.eval.metrics import depth_metrics
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
+from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres
 
 RELIABLE, BEST_EFFORT = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT
 
@@ -63,7 +64,7 @@ def make_camera(test_nodes):
 
 @pytest.fixture
 def depth_node(node_processes):
-    return lambda **parameters: node_processes("monodepth_ros.ros.depth_node", "/cam", parameters)
+    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.depth_node", "/cam", parameters)
 
 
 def frame(rgb: np.ndarray, k: np.ndarray, frame_id: str = "camera_optical_frame"):

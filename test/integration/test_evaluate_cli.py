@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monodepth_ros.core.datasets import load_middlebury_motorcycle, save_eval_npz
-from monodepth_ros.core.lidar_projection import sparse_from_beams
-from monodepth_ros.core.metrics import depth_metrics
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle, save_eval_npz
+from monodepth_ros.core.eval.metrics import depth_metrics
+from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,13 +11,16 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 from rclpy.qos import ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import Image, PointCloud2
 
-from monodepth_ros.core.metrics import depth_metrics
-from monodepth_ros.core.model_cache import fastdepth_model_path
-from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig, pipeline_extrinsics
-from monodepth_ros.ros.conversions import depth_image_to_metres, pointcloud2_to_xyz, stamp_ns
-from ros_helpers import qos, spin_until
+from monodepth_ros.core.depth.weights_cache import fastdepth_model_path
+from monodepth_ros.core.eval.metrics import depth_metrics
+from monodepth_ros.core.sim.config import SimSceneConfig, pipeline_extrinsics
+from monodepth_ros.core.sim.scene import SimScene
+from monodepth_ros.ros.conversions.header import stamp_ns
+from monodepth_ros.ros.conversions.image import depth_image_to_metres
+from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 
 NAMESPACE = "/robot"
 WIDTH, HEIGHT = 320, 240
@@ -32,13 +35,13 @@ def start_pipeline(node_processes, **depth_parameters):
     """The four nodes in their own processes; ``depth_parameters`` go to depth_node."""
     config = SimSceneConfig(image_width=WIDTH, image_height=HEIGHT)
     return [
-        node_processes("monodepth_ros.ros.sim_scene_node", NAMESPACE,
+        node_processes("monodepth_ros.ros.nodes.sim_scene_node", NAMESPACE,
                        {"image_width": WIDTH, "image_height": HEIGHT, "rate_hz": 5.0}),
-        node_processes("monodepth_ros.ros.depth_node", NAMESPACE, depth_parameters,
+        node_processes("monodepth_ros.ros.nodes.depth_node", NAMESPACE, depth_parameters,
                        remappings={"image": "image_raw"}),
-        node_processes("monodepth_ros.ros.lidar_fusion_node", NAMESPACE,
+        node_processes("monodepth_ros.ros.nodes.lidar_fusion_node", NAMESPACE,
                        {"lidar_pose_in_camera": pipeline_extrinsics(config)["lidar_pose_in_camera"]}),
-        node_processes("monodepth_ros.ros.pointcloud_node", NAMESPACE, remappings={"depth/image": "depth/fused"}),
+        node_processes("monodepth_ros.ros.nodes.pointcloud_node", NAMESPACE, remappings={"depth/image": "depth/fused"}),
     ]
 
 

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
-from monodepth_ros.core.metrics import depth_metrics
-from monodepth_ros.core.transforms import apply, invert, make_transform, pose7_from_transform, rpy_to_matrix
-from monodepth_ros.ros.conversions import (array_to_image, array_to_pointcloud2, camera_info_from_matrix,
-                                           depth_image_to_metres,
-                                           xyz_to_pointcloud2)
-from ros_helpers import qos, spin_until
+from monodepth_ros.core.camera.transforms import apply, invert, make_transform, pose7_from_transform, rpy_to_matrix
+from monodepth_ros.core.eval.metrics import depth_metrics
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
+from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres
+from monodepth_ros.ros.conversions.pointcloud2 import array_to_pointcloud2, xyz_to_pointcloud2
 
 WIDTH, HEIGHT = 320, 240
 K = np.array([[250.0, 0.0, 160.0], [0.0, 250.0, 120.0], [0.0, 0.0, 1.0]])
@@ -74,7 +74,7 @@ class FusionBench:
 
 @pytest.fixture
 def fusion_setup(node_processes, test_nodes):
-    process = node_processes("monodepth_ros.ros.lidar_fusion_node", "/robot",
+    process = node_processes("monodepth_ros.ros.nodes.lidar_fusion_node", "/robot",
                              {"lidar_pose_in_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
                               "diagnostics_period_s": 0.3})
     bench = FusionBench(test_nodes("fusion_bench"))

@@ -5,13 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-
-from monodepth_ros.core.costmap import CostmapConfig
-from monodepth_ros.core.sim_scene import SimScene, SimSceneConfig
-from monodepth_ros.ros.conversions import occupancy_grid_to_array
-from monodepth_ros.tools.pipeline_recorder import (STAGES, PipelineRecorder, costmap_iou, depth_abs_rel,
-                                                   visible_obstacles, world_from_base)
 from ros_helpers import REPO_ROOT, spin_until
+
+from monodepth_ros.core.costmap.config import CostmapConfig
+from monodepth_ros.core.sim.config import SimSceneConfig
+from monodepth_ros.core.sim.scene import SimScene
+from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_to_array
+from monodepth_ros.testing.pipeline_recorder import (
+    STAGES,
+    PipelineRecorder,
+    costmap_iou,
+    depth_abs_rel,
+    visible_obstacles,
+    world_from_base,
+)
 
 COSTMAP = CostmapConfig()
 LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
@@ -29,7 +36,7 @@ def probe(test_nodes):
 
 def start_pipeline(node_processes, namespace: str, **sim_parameters):
     """monodepth-pipeline --sim in its own process; ``sim_parameters`` go to sim_scene_node."""
-    return node_processes("monodepth_ros.ros.pipeline_runner", namespace, sim_parameters,
+    return node_processes("monodepth_ros.ros.runners.pipeline_runner", namespace, sim_parameters,
                           arguments=("--sim", "--namespace", namespace))
 
 

@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
-from monodepth_ros.ros.conversions import (array_to_image, camera_info_from_matrix, pointcloud2_to_array,
-                                           pointcloud2_to_xyz)
-from ros_helpers import qos, spin_until
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
+from monodepth_ros.ros.conversions.image import array_to_image
+from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_array, pointcloud2_to_xyz
 
 RELIABLE = ReliabilityPolicy.RELIABLE
 WIDTH, HEIGHT = 64, 48
@@ -67,7 +68,7 @@ def make_camera(test_nodes):
 
 @pytest.fixture
 def pointcloud_node(node_processes):
-    return lambda **parameters: node_processes("monodepth_ros.ros.pointcloud_node", "/cam", parameters)
+    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.pointcloud_node", "/cam", parameters)
 
 
 def plane_depth(encoding: str = "32FC1") -> Image:

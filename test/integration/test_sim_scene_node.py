@@ -9,10 +9,11 @@ from nav_msgs.msg import Odometry
 from rclpy.parameter import Parameter
 from rclpy.parameter_client import AsyncParameterClient
 from rclpy.qos import ReliabilityPolicy
+from ros_helpers import qos, spin_until
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
-from monodepth_ros.ros.conversions import depth_image_to_metres, image_to_array, pointcloud2_to_xyz
-from ros_helpers import qos, spin_until
+from monodepth_ros.ros.conversions.image import depth_image_to_metres, image_to_array
+from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 
 WIDTH, HEIGHT, FOV_DEG = 320, 240, 90.0
 TOPICS = {"image_raw": Image, "camera_info": CameraInfo, "depth/ground_truth": Image, "points_lidar": PointCloud2,
@@ -40,7 +41,7 @@ class Listener:
 @pytest.fixture
 def sim_node(node_processes):
     return lambda **parameters: node_processes(
-        "monodepth_ros.ros.sim_scene_node", "/sim",
+        "monodepth_ros.ros.nodes.sim_scene_node", "/sim",
         {"image_width": WIDTH, "image_height": HEIGHT, "fov_deg": FOV_DEG, **parameters})
 
 

@@ -12,16 +12,16 @@ pytest.importorskip("launch.actions", reason="needs ROS 2 'launch' (not installa
 pytest.importorskip("launch_ros.actions", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
 pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing' (not installable from PyPI)")
 
-import numpy as np  # noqa: E402
-import launch  # noqa: E402
 import launch_testing.actions  # noqa: E402
+import numpy as np  # noqa: E402
 import rclpy  # noqa: E402
 from ament_index_python.packages import get_package_share_directory  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
 from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
-from monodepth_ros.ros.conversions import array_to_image  # noqa: E402
+import launch  # noqa: E402
+from monodepth_ros.ros.conversions.image import array_to_image
 
 
 @pytest.mark.launch_test

@@ -13,11 +13,12 @@ pytest.importorskip("launch_ros.actions", reason="needs ROS 2 'launch_ros' (not 
 pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing' (not installable from PyPI)")
 pytest.importorskip("ros_gz_bridge", reason="needs ros_gz_bridge (Gazebo ROS integration)")
 
-import launch  # noqa: E402
 import launch_testing.actions  # noqa: E402
 import rclpy  # noqa: E402
 from ament_index_python.packages import get_package_share_directory  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
+
+import launch  # noqa: E402
 
 EXPECTED_NODES = {"monodepth_gz_bridge", "depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node"}
 

@@ -12,7 +12,6 @@ pytest.importorskip("launch.actions", reason="needs ROS 2 'launch' (not installa
 pytest.importorskip("launch_ros.actions", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
 pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing' (not installable from PyPI)")
 
-import launch  # noqa: E402
 import launch_ros.actions  # noqa: E402
 import launch_testing.actions  # noqa: E402
 import rclpy  # noqa: E402
@@ -21,6 +20,8 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource  # n
 from nav_msgs.msg import OccupancyGrid  # noqa: E402
 from rclpy.qos import DurabilityPolicy, QoSProfile  # noqa: E402
 from sensor_msgs.msg import Image, PointCloud2  # noqa: E402
+
+import launch  # noqa: E402
 
 
 @pytest.mark.launch_test

@@ -12,13 +12,14 @@ pytest.importorskip("launch.actions", reason="needs ROS 2 'launch' (not installa
 pytest.importorskip("launch_ros.actions", reason="needs ROS 2 'launch_ros' (not installable from PyPI)")
 pytest.importorskip("launch_testing.actions", reason="needs ROS 2 'launch_testing' (not installable from PyPI)")
 
-import launch  # noqa: E402
 import launch_testing.actions  # noqa: E402
 import rclpy  # noqa: E402
 from ament_index_python.packages import get_package_share_directory  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
 from nav_msgs.msg import OccupancyGrid  # noqa: E402
 from rclpy.qos import DurabilityPolicy, QoSProfile  # noqa: E402
+
+import launch  # noqa: E402
 
 
 @pytest.mark.launch_test

@@ -1,0 +1,1 @@
+"""Camera geometry: pinhole intrinsics, rigid transforms (REP 103), projection of points into images."""

@@ -1,0 +1,81 @@
+"""Settings of a RollingCostmap: geometry, evidence model and inflation (see rolling_costmap)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GROUND_REMOVALS = ("height", "ransac")
+MAX_CELLS_PER_SIDE = 4000
+
+
+@dataclass(frozen=True)
+class CostmapConfig:
+    """Geometry, evidence model and inflation of a RollingCostmap (see the module docstring)."""
+
+    resolution_m: float = 0.05
+    size_m: float = 10.0
+    """Side of the square window centred on the robot, in the base frame."""
+    min_obstacle_height_m: float = 0.1
+    max_obstacle_height_m: float = 1.8
+    ground_removal: str = "height"
+    """'height' (base z) or 'ransac' (height above a fitted floor plane)."""
+    ransac_distance_m: float = 0.05
+    """Largest distance of a floor point from the plane when fitting it."""
+    ransac_iterations: int = 100
+    ransac_max_tilt_deg: float = 15.0
+    ransac_max_floor_offset_m: float = 0.3
+    raytrace_clearing: bool = True
+    raytrace_max_range_m: float = 5.0
+    obstacle_max_range_m: float = 4.0
+    hit_probability: float = 0.7
+    miss_probability: float = 0.4
+    occupied_probability: float = 0.6
+    free_probability: float = 0.45
+    min_probability: float = 0.4
+    """Lower clamp: at miss_probability one miss saturates free space, so one hit marks an obstacle again."""
+    max_probability: float = 0.9
+    """Upper clamp: an obstacle seen for long needs (logit(0.9) - logit(0.6)) / -logit(0.4) = 5 misses to go."""
+    evidence_half_life_s: float = 5.0
+    """Evidence halves every this many seconds of stamp time; 0 = kept until contradicted."""
+    inscribed_radius_m: float = 0.1
+    """The robot's inscribed radius (Nav2 robot_radius for a round robot)."""
+    inflation_radius_m: float = 0.55
+    cost_scaling_factor: float = 10.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.resolution_m > 0.0 or not self.size_m >= self.resolution_m:
+            problems.append(f"need 0 < resolution_m <= size_m, got {self.resolution_m} and {self.size_m}")
+        elif self.cells > MAX_CELLS_PER_SIDE:
+            problems.append(f"size_m / resolution_m = {self.cells} cells per side, more than {MAX_CELLS_PER_SIDE}")
+        if not 0.0 <= self.min_obstacle_height_m < self.max_obstacle_height_m:
+            problems.append(f"need 0 <= min_obstacle_height_m < max_obstacle_height_m, got "
+                            f"{self.min_obstacle_height_m} and {self.max_obstacle_height_m}")
+        if self.ground_removal not in GROUND_REMOVALS:
+            problems.append(f"ground_removal must be one of {', '.join(GROUND_REMOVALS)}, got "
+                            f"{self.ground_removal!r}")
+        if not (self.ransac_distance_m > 0.0 and self.ransac_iterations >= 1
+                and 0.0 < self.ransac_max_tilt_deg < 90.0 and self.ransac_max_floor_offset_m >= 0.0):
+            problems.append("need ransac_distance_m > 0, ransac_iterations >= 1, 0 < ransac_max_tilt_deg < 90 and "
+                            "ransac_max_floor_offset_m >= 0")
+        if not (self.raytrace_max_range_m > 0.0 and self.obstacle_max_range_m > 0.0):
+            problems.append("raytrace_max_range_m and obstacle_max_range_m must be positive")
+        if not 0.0 < self.miss_probability < 0.5 < self.hit_probability < 1.0:
+            problems.append(f"need 0 < miss_probability < 0.5 < hit_probability < 1, got "
+                            f"{self.miss_probability} and {self.hit_probability}")
+        if not (0.0 < self.min_probability <= self.free_probability < 0.5 < self.occupied_probability
+                <= self.max_probability < 1.0):
+            problems.append("need 0 < min_probability <= free_probability < 0.5 < occupied_probability <= "
+                            f"max_probability < 1, got {self.min_probability}, {self.free_probability}, "
+                            f"{self.occupied_probability}, {self.max_probability}")
+        if not self.evidence_half_life_s >= 0.0:
+            problems.append(f"evidence_half_life_s must be >= 0, got {self.evidence_half_life_s}")
+        if not (0.0 <= self.inscribed_radius_m <= self.inflation_radius_m and self.cost_scaling_factor >= 0.0):
+            problems.append(f"need 0 <= inscribed_radius_m <= inflation_radius_m and cost_scaling_factor >= 0, got "
+                            f"{self.inscribed_radius_m}, {self.inflation_radius_m}, {self.cost_scaling_factor}")
+        if problems:
+            raise ValueError("invalid costmap configuration: " + "; ".join(problems))
+
+    @property
+    def cells(self) -> int:
+        """Cells along each side of the base-frame window."""
+        return int(round(self.size_m / self.resolution_m))

@@ -1,0 +1,1 @@
+"""Depth models: what to run (ModelSpec), running it (DepthEstimator, backends/), post-processing, weights."""

@@ -1,0 +1,130 @@
+"""Depth models from Hugging Face transformers: DPT, Depth Anything (v1/v2), ZoeDepth, GLPN, Depth Pro."""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from monodepth_ros.core.depth.backends.base import DepthBackend, RawOutput
+from monodepth_ros.core.depth.device import resolve_torch_device
+from monodepth_ros.core.depth.model_spec import ModelSpec
+from monodepth_ros.core.depth.types import ModelOutput
+
+METRIC_DEPTH_MODEL_TYPES = frozenset({"zoedepth", "depth_pro", "glpn"})
+"""transformers model types whose post-processed output is depth in metres."""
+
+ResizeToInput = Callable[[object, int, int], torch.Tensor]
+"""(model outputs, height, width) -> predicted map at the input resolution."""
+
+
+def native_output_of(config) -> ModelOutput | None:
+    """What the post-processed output of a transformers depth model means; None for unknown model types."""
+    model_type = getattr(config, "model_type", "")
+    if model_type in METRIC_DEPTH_MODEL_TYPES:
+        return ModelOutput.METRIC_DEPTH
+    if model_type == "depth_anything":
+        if getattr(config, "depth_estimation_type", "relative") == "metric":
+            return ModelOutput.METRIC_DEPTH
+        return ModelOutput.RELATIVE_INVERSE_DEPTH
+    if model_type == "dpt":
+        return ModelOutput.RELATIVE_INVERSE_DEPTH
+    return None
+
+
+class HuggingFaceBackend(DepthBackend):
+    """Runs an ``AutoModelForDepthEstimation`` with its ``AutoImageProcessor`` (PyTorch, CPU or CUDA).
+
+    ``spec.model`` is a hub id or a local folder. Remote code is never executed: models whose classes are
+    not part of the installed transformers fail to load. Weights load from safetensors when the model has
+    them, else from PyTorch .bin files through torch's weights-only unpickler.
+    """
+
+    def __init__(self, spec: ModelSpec, logger: logging.Logger) -> None:
+        from transformers import AutoImageProcessor, AutoModelForDepthEstimation
+
+        if not spec.model:
+            raise ValueError("backend 'hf' needs model: a Hugging Face hub id or a local model folder")
+        self.device = resolve_torch_device(spec.device, logger)
+        self._dtype = torch.float32
+        if spec.fp16 and self.device.startswith("cuda"):
+            self._dtype = torch.float16
+        elif spec.fp16:
+            logger.warning("fp16 ignored: half precision runs on CUDA only; using fp32 on %s", self.device)
+        self._processor = AutoImageProcessor.from_pretrained(spec.model, trust_remote_code=False)
+        self._model = AutoModelForDepthEstimation.from_pretrained(
+            spec.model, trust_remote_code=False, dtype=self._dtype, weights_only=True).to(self.device).eval()
+        self._processor_kwargs = _processor_size_kwargs(self._processor, spec.input_size, spec.model)
+        self._resize_to_input = _resize_to_input_for(self._processor, self._model.config.model_type)
+        self.native_output = native_output_of(self._model.config)
+        self.description = f"hf:{self._model.config.model_type} {spec.model}"
+
+    def infer(self, rgb: np.ndarray) -> RawOutput:
+        """Run on ``rgb`` uint8 (H, W, 3); returns float32 (H, W) in the model's own units."""
+        height, width = rgb.shape[:2]
+        start = time.perf_counter()
+        inputs = self._processor(images=rgb, return_tensors="pt", input_data_format="channels_last",
+                                 **self._processor_kwargs)
+        pixel_values = inputs["pixel_values"].to(self.device, dtype=self._dtype)
+        prepared = time.perf_counter()
+        # The processor's post-processing (padding removal, resizing to H x W) counts as inference.
+        with torch.inference_mode():
+            outputs = self._model(pixel_values=pixel_values)
+            depth = self._resize_to_input(outputs, height, width)
+            values = depth.float().cpu().numpy().reshape(height, width)
+        done = time.perf_counter()
+        return RawOutput(values, (prepared - start) * 1e3, (done - prepared) * 1e3)
+
+
+def _processor_size_kwargs(processor, input_size: tuple[int, int], model: str) -> dict:
+    """Processor call arguments for ``input_size`` (height, width) in pixels; empty when it is (0, 0)."""
+    if not any(input_size):
+        return {}
+    if not all(input_size):
+        raise ValueError(f"input_size needs both height and width, got {tuple(input_size)}")
+    size = getattr(processor, "size", None)
+    if size is None or "height" not in size or "width" not in size:
+        raise ValueError(f"the {type(processor).__name__} of '{model}' does not take a height x width size "
+                         f"(its size is {size}); set input_size to (0, 0)")
+    return {"size": {"height": int(input_size[0]), "width": int(input_size[1])}}
+
+
+def _resize_to_input_for(processor, model_type: str) -> ResizeToInput:
+    """How to bring the predicted map to the input resolution: the processor's post-processing if any."""
+    post_process = getattr(processor, "post_process_depth_estimation", None)
+    if post_process is None:
+        return _bilinear_to_input
+    if model_type == "zoedepth" and importlib.util.find_spec("torchvision") is None:
+        # transformers' ZoeDepth post-processing calls torchvision.
+        pad = bool(getattr(processor, "do_pad", True))
+        return lambda outputs, height, width: zoedepth_to_input(outputs.predicted_depth, height, width, pad)
+    if "source_sizes" in inspect.signature(post_process).parameters:
+        return lambda outputs, height, width: post_process(
+            outputs, source_sizes=[(height, width)], target_sizes=[(height, width)])[0]["predicted_depth"]
+    return lambda outputs, height, width: post_process(
+        outputs, target_sizes=[(height, width)])[0]["predicted_depth"]
+
+
+def _bilinear_to_input(outputs, height: int, width: int) -> torch.Tensor:
+    """``predicted_depth`` (1, h, w) bilinearly resized to (1, 1, height, width)."""
+    predicted = outputs.predicted_depth.reshape(1, 1, *outputs.predicted_depth.shape[-2:])
+    return torch.nn.functional.interpolate(predicted, size=(height, width), mode="bilinear",
+                                           align_corners=False)
+
+
+def zoedepth_to_input(predicted_depth: torch.Tensor, height: int, width: int, padded: bool) -> torch.Tensor:
+    """ZoeDepth's map (1, h, w) at the input resolution (1, 1, height, width), reflection padding removed.
+
+    The ZoeDepth processor pads each side by int(sqrt(H / 2) * 3) rows and int(sqrt(W / 2) * 3) columns
+    before resizing, as transformers' ``ZoeDepthImageProcessor.post_process_depth_estimation`` assumes.
+    """
+    pad_h = int(np.sqrt(height / 2) * 3) if padded else 0
+    pad_w = int(np.sqrt(width / 2) * 3) if padded else 0
+    predicted = predicted_depth.reshape(1, 1, *predicted_depth.shape[-2:])
+    resized = torch.nn.functional.interpolate(predicted, size=(height + 2 * pad_h, width + 2 * pad_w),
+                                              mode="bicubic", align_corners=False)
+    return resized[..., pad_h:pad_h + height, pad_w:pad_w + width]

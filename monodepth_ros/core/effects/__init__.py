@@ -1,0 +1,1 @@
+"""Depth effects on images and video (bokeh, fog, parallax, stereo, isolation), registered by name."""

@@ -1,0 +1,1 @@
+"""Evaluation against ground truth: metrics, datasets, simulated sparse LiDAR."""

@@ -1,0 +1,1 @@
+"""Image sources without ROS: video files, image folders and webcams, with timestamps."""

@@ -1,0 +1,1 @@
+"""Temporal consistency of depth video: an online, causal per-stream stabiliser."""

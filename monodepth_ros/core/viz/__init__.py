@@ -1,0 +1,1 @@
+"""Depth maps as pictures: colour maps, scale bars, side-by-side panels."""

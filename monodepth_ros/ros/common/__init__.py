@@ -1,0 +1,1 @@
+"""What the nodes share: worker base, parameters, QoS, subscriptions, diagnostics, problem log, topic names."""

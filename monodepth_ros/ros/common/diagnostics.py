@@ -1,0 +1,33 @@
+"""Publish a node's health on /diagnostics (diagnostic_msgs/DiagnosticArray)."""
+from __future__ import annotations
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.node import Node
+
+from monodepth_ros.ros.common.qos import diagnostics_qos
+
+
+class DiagnosticsPublisher:
+    """One DiagnosticStatus per call, named '<node name>: <task>'."""
+
+    def __init__(self, node: Node, task: str) -> None:
+        self._node = node
+        self._name = f"{node.get_name()}: {task}"
+        self._publisher = node.create_publisher(DiagnosticArray, "/diagnostics", diagnostics_qos())
+
+    def publish(self, level: bytes, message: str, values: dict[str, object]) -> None:
+        status = DiagnosticStatus(level=level, name=self._name, message=message,
+                                  hardware_id=self._node.get_fully_qualified_name(),
+                                  values=[KeyValue(key=key, value=str(value)) for key, value in values.items()])
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self._node.get_clock().now().to_msg()
+        self._publisher.publish(array)
+
+
+def level_for(problems: dict[str, str], rate_hz: float) -> tuple[bytes, str]:
+    """OK when output flows without problems, WARN otherwise, with a one-line message."""
+    if problems:
+        return DiagnosticStatus.WARN, "; ".join(problems.values())
+    if rate_hz <= 0.0:
+        return DiagnosticStatus.WARN, "no output (no input, or no subscribers)"
+    return DiagnosticStatus.OK, "ok"

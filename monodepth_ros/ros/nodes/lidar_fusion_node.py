@@ -1,0 +1,133 @@
+"""lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
+
+Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame).
+Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), /diagnostics.
+"""
+from __future__ import annotations
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from sensor_msgs.msg import Image, PointCloud2
+
+from monodepth_ros.core.camera.projection import project_points
+from monodepth_ros.core.camera.transforms import apply, transform_from_pose7
+from monodepth_ros.core.depth.postprocess import mask_outside_range
+from monodepth_ros.core.depth.types import DepthKind
+from monodepth_ros.core.fusion.config import FusionConfig
+from monodepth_ros.core.fusion.scale_fusion import STATUS_FUSED, FusionResult, ScaleFusion
+from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
+from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.extrinsics import ExtrinsicsSource, FrameNotAvailable
+from monodepth_ros.ros.common.qos import stream_output_qos
+from monodepth_ros.ros.common.topics import DEPTH_TOPIC
+from monodepth_ros.ros.common.worker_node import WorkerNode
+from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics
+from monodepth_ros.ros.conversions.errors import ConversionError
+from monodepth_ros.ros.conversions.header import stamp_ns
+from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array
+from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
+from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.runners.node_runner import run_node
+
+LIDAR_WAIT_S = 0.05
+"""How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
+
+
+class LidarFusionNode(WorkerNode):
+    """Fuses the newest depth image with the LiDAR cloud nearest in time."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("lidar_fusion_node", FUSION_NODE_PARAMETERS, "lidar scale fusion", **kwargs)
+        self.fusion = ScaleFusion(FusionConfig(
+            min_points=self.params["min_points"], local_strength=self.params["local_strength"],
+            temporal_time_constant_frames=self.params["temporal_time_constant_frames"]))
+        self.extrinsics = ExtrinsicsSource(self, {
+            (self.params["camera_frame"], self.params["lidar_frame"]):
+                transform_from_pose7(self.params["lidar_pose_in_camera"])})
+        self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
+        self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
+        self.last_result: FusionResult | None = None
+        inputs = MutuallyExclusiveCallbackGroup()
+        reliability = self.params["input_reliability"]
+        self.depth_subscriptions = [
+            AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
+                                 reliability, callback_group=inputs)
+            for kind, topic in DEPTH_TOPIC.items()]
+        self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
+                                           callback_group=inputs)
+        self.cloud_subscription = AdaptiveSubscription(
+            self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
+            reliability, depth=5, callback_group=inputs)
+        via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
+        self.get_logger().info(f"LiDAR extrinsics from {via}")
+
+    def on_depth(self, depth: Image, kind: DepthKind) -> None:
+        if self.fused_publisher.get_subscription_count() > 0:
+            self.worker.submit((depth, kind))
+
+    def process(self, item: tuple[Image, DepthKind]) -> None:
+        """Fuse one depth image and publish depth/fused (runs on the worker thread)."""
+        depth_msg, kind = item
+        stamp = stamp_ns(depth_msg.header)
+        info = self.camera_info.for_frame(stamp, self.params["camera_info_tolerance_s"], "depth images")
+        if info is None:
+            return
+        try:
+            values = (depth_image_to_metres(depth_msg) if kind is DepthKind.METRIC
+                      else np.array(image_to_array(depth_msg), dtype=np.float32))
+            intrinsics = camera_info_to_intrinsics(
+                camera_info_for_image(info, depth_msg.header, depth_msg.width, depth_msg.height))
+        except ConversionError as error:
+            self.problems.report(f"input:{error}", f"dropping depth input: {error}")
+            return
+        self.problems.resolve("input:")
+        sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
+        result = self.fusion.fuse(values, kind, sparse)
+        mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
+        self.last_result = result
+        if result.status != STATUS_FUSED:
+            self.problems.report("fusion", f"not fusing: {result.status}", "warning")
+        else:
+            self.problems.resolve("fusion")
+        self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
+        self.record_output(stamp)
+
+    def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
+        """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
+        empty = np.full((intrinsics.height, intrinsics.width), np.nan, np.float32)
+        cloud = self.clouds.match(stamp_ns(depth_msg.header), int(self.params["lidar_time_tolerance_s"] * 1e9),
+                                  wait_s=LIDAR_WAIT_S)
+        if cloud is None:
+            self.problems.report("lidar", f"no LiDAR cloud on {self.cloud_subscription.topic} within "
+                                 f"{self.params['lidar_time_tolerance_s']} s of the depth stamp", "warning")
+            return empty
+        self.problems.resolve("lidar")
+        try:
+            camera_from_lidar = self.extrinsics.lookup(depth_msg.header.frame_id, cloud.header.frame_id,
+                                                       depth_msg.header.stamp)
+            points = pointcloud2_to_xyz(cloud)
+        except (FrameNotAvailable, ConversionError) as error:
+            self.problems.report(f"cloud:{error}", f"ignoring LiDAR cloud: {error}")
+            return empty
+        self.problems.resolve("cloud:")
+        return project_points(apply(camera_from_lidar, points), intrinsics,
+                              self.params["min_depth_m"], self.params["max_depth_m"])
+
+    def diagnostic_values(self) -> dict[str, object]:
+        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+        result = self.last_result
+        if result is not None:
+            values.update({"status": result.status, "scale": f"{result.scale:.4f}",
+                           "shift": f"{result.shift:.4f}", "inliers": result.inliers,
+                           "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
+        return values
+
+
+def main(args: list[str] | None = None) -> int:
+    return run_node(LidarFusionNode, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

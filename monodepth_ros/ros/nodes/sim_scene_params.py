@@ -1,0 +1,75 @@
+"""Parameters of sim_scene_node: the scene (read-only, see SimSceneConfig), publishing rate and frame ids."""
+from __future__ import annotations
+
+from monodepth_ros.core.sim.config import ENVIRONMENTS, SimSceneConfig
+from monodepth_ros.ros.common.parameters import (
+    ParameterSpec,
+    ParameterTable,
+    config_from_parameters,
+    config_parameter,
+    pose7_check,
+)
+
+SCENE_DEFAULTS = SimSceneConfig()
+POSE7_DESCRIPTION = "[x, y, z, qx, qy, qz, qw] in base_link (metres, unit quaternion)"
+
+
+def _pair(name: str):
+    return lambda values: None if len(values) == 2 else f"{name} needs 2 values"
+
+
+def _scene(name: str, description: str, **constraints) -> ParameterSpec:
+    return config_parameter(SCENE_DEFAULTS, name, description, **constraints)
+
+
+SIM_SCENE_NODE_PARAMETERS = (
+    _scene("seed", "Seed of the procedural scene; equal seeds give equal scenes", minimum=0, maximum=2**31 - 1),
+    _scene("environment", "indoor (walled room with ceiling) or outdoor (open ground, sky)", choices=ENVIRONMENTS),
+    _scene("image_width", "Camera image width (pixels)", minimum=16, maximum=4096),
+    _scene("image_height", "Camera image height (pixels)", minimum=16, maximum=4096),
+    _scene("fov_deg", "Horizontal field of view of the camera (degrees); square pixels",
+           minimum=1.0, maximum=179.0),
+    _scene("lidar_beams", "Number of LiDAR beams (rings)", minimum=1, maximum=256),
+    _scene("lidar_vertical_fov_deg", "Elevation of the lowest and highest beam [min, max] (degrees)",
+           minimum=-90.0, maximum=90.0, check=_pair("lidar_vertical_fov_deg")),
+    _scene("lidar_horizontal_resolution_deg", "Azimuth step between LiDAR rays (degrees)",
+           minimum=0.01, maximum=360.0),
+    _scene("lidar_range_noise_m", "Standard deviation of the gaussian LiDAR range noise (metres)",
+           minimum=0.0, maximum=1.0),
+    _scene("lidar_dropout", "Fraction of LiDAR returns removed at random", minimum=0.0, maximum=0.99),
+    _scene("lidar_max_range_m", "LiDAR returns beyond this range are dropped (metres)", minimum=0.1, maximum=1000.0),
+    _scene("camera_pose_in_base", f"Camera OPTICAL frame (x right, y down, z forward) pose {POSE7_DESCRIPTION}; "
+           "other nodes read it", minimum=-100.0, maximum=100.0, check=pose7_check("camera_pose_in_base")),
+    _scene("lidar_pose_in_base", f"LiDAR frame (x forward, z up) pose {POSE7_DESCRIPTION}; other nodes read it",
+           minimum=-100.0, maximum=100.0, check=pose7_check("lidar_pose_in_base")),
+    _scene("area_size_m", "Room interior (indoor) or obstacle area (outdoor) [x, y] around the origin (metres)",
+           minimum=1.0, maximum=1000.0, check=_pair("area_size_m")),
+    _scene("wall_height_m", "Height of walls and ceiling indoors (metres)", minimum=0.1, maximum=100.0),
+    _scene("box_count", "Number of boxes", minimum=0, maximum=500),
+    _scene("pillar_count", "Number of cylindrical pillars", minimum=0, maximum=500),
+    _scene("path_speed_mps", "Speed of base_link along its path (m/s); 0 stands still", minimum=0.0, maximum=20.0),
+    _scene("path_semi_axes_m", "Semi-axes [x, y] of the elliptical path around the origin (metres)",
+           minimum=0.1, maximum=500.0, check=_pair("path_semi_axes_m")),
+    _scene("path_clearance_m", "Free space kept between the path and every obstacle (metres)",
+           minimum=0.01, maximum=100.0),
+    _scene("visitor_distance_m", "A person-sized box this far ahead of the start pose, on the path (metres); "
+           "0 = no visitor", minimum=0.0, maximum=100.0),
+    _scene("visitor_leaves_s", "Path time from which the visitor is gone (seconds); 0 = it stays",
+           minimum=0.0, maximum=1e6),
+    ParameterSpec("rate_hz", 10.0, "Frames per second (camera, depth, LiDAR, odometry)", minimum=0.1,
+                  maximum=100.0, read_only=True),
+    ParameterSpec("start_time_s", 0.0, "Path time of the first frame (seconds); moves the start along the path",
+                  minimum=0.0, maximum=1e6, read_only=True),
+    ParameterSpec("publish_lidar", True, "Publish points_lidar"),
+    ParameterSpec("frame_prefix", "", "Prefix of every frame id (e.g. 'robot1/')", read_only=True),
+    ParameterSpec("world_frame", "odom", "Frame the base moves in (odometry parent)", read_only=True),
+    ParameterSpec("base_frame", "base_link", "Robot base frame, on the floor", read_only=True),
+    ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame of image_raw and depth",
+                  read_only=True),
+    ParameterSpec("lidar_frame", "lidar", "Frame of points_lidar", read_only=True),
+)
+
+
+def sim_scene_config_from(table: ParameterTable) -> SimSceneConfig:
+    """The SimSceneConfig described by the node's parameters; raises ValueError for an inconsistent scene."""
+    return config_from_parameters(SimSceneConfig, table)

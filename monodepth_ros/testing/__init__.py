@@ -1,0 +1,1 @@
+"""Helpers for tests, benchmarks and the demo: node processes and the pipeline recorder (not user tools)."""

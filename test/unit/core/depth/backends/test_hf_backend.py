@@ -1,0 +1,280 @@
+"""HuggingFaceBackend through DepthEstimator, on tiny random transformers models saved to local folders."""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from monodepth_ros.core.camera.intrinsics import Intrinsics  # noqa: E402
+from monodepth_ros.core.depth.backends.hf_backend import zoedepth_to_input  # noqa: E402
+from monodepth_ros.core.depth.estimator import DepthEstimator  # noqa: E402
+from monodepth_ros.core.depth.model_spec import ModelSpec  # noqa: E402
+from monodepth_ros.core.depth.types import DepthKind  # noqa: E402
+
+IMAGE_HEIGHT, IMAGE_WIDTH = 30, 50
+LOGGER = logging.getLogger("test_hf_backend")
+
+
+def _randomise(model: torch.nn.Module) -> torch.nn.Module:
+    """Spread the weights so the tiny model's output varies over the image."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.dim() > 1:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.2)
+            else:
+                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.2)
+    return model.eval()
+
+
+def _save(folder, model: torch.nn.Module, processor) -> str:
+    _randomise(model).save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return str(folder)
+
+
+def _dinov2_dpt_head() -> dict:
+    """Config fields of a tiny Depth Anything (DINOv2 backbone + DPT head) at 28 x 28 pixels."""
+    backbone = transformers.Dinov2Config(image_size=28, patch_size=14, hidden_size=16, num_hidden_layers=4,
+                                         num_attention_heads=2, intermediate_size=32,
+                                         out_indices=[1, 2, 3, 4], reshape_hidden_states=False)
+    return dict(backbone_config=backbone, reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
+                fusion_hidden_size=8, head_hidden_size=4)
+
+
+def _tiny_zoedepth() -> torch.nn.Module:
+    beit = transformers.BeitConfig(image_size=32, patch_size=8, num_hidden_layers=4, hidden_size=16,
+                                   intermediate_size=32, num_attention_heads=2,
+                                   use_relative_position_bias=True, reshape_hidden_states=False,
+                                   out_features=["stage1", "stage2", "stage3", "stage4"])
+    return transformers.ZoeDepthForDepthEstimation(transformers.ZoeDepthConfig(
+        backbone_config=beit, neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, bottleneck_features=8,
+        num_relative_features=4, bin_embedding_dim=8, num_attractors=[2, 2, 2, 1],
+        bin_configurations=[{"n_bins": 4, "min_depth": 0.5, "max_depth": 10.0}]))
+
+
+def _tiny_dpt() -> torch.nn.Module:
+    return transformers.DPTForDepthEstimation(transformers.DPTConfig(
+        hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32, image_size=32,
+        patch_size=8, backbone_out_indices=[0, 1, 2, 3], neck_hidden_sizes=[8, 8, 16, 16],
+        fusion_hidden_size=8, use_auxiliary_head=False))
+
+
+def _tiny_glpn() -> torch.nn.Module:
+    return transformers.GLPNForDepthEstimation(transformers.GLPNConfig(
+        depths=[1, 1, 1, 1], sr_ratios=[2, 1, 1, 1], strides=[2, 2, 2, 2], hidden_sizes=[8, 8, 16, 16],
+        num_attention_heads=[1, 1, 2, 2], decoder_hidden_size=8, max_depth=10))
+
+
+@pytest.fixture(scope="module")
+def model_folders(tmp_path_factory) -> dict[str, str]:
+    """Local folders of tiny models, each with model.safetensors, config.json and preprocessor_config.json."""
+    root = tmp_path_factory.mktemp("hf_models")
+    torch.manual_seed(0)
+    depth_anything_processor = transformers.DPTImageProcessor(
+        size={"height": 28, "width": 28}, ensure_multiple_of=14, keep_aspect_ratio=True)
+    return {
+        "zoedepth": _save(root / "zoedepth", _tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
+            size={"height": 32, "width": 32}, ensure_multiple_of=8)),
+        "depth_anything_relative": _save(
+            root / "depth_anything_relative", transformers.DepthAnythingForDepthEstimation(
+                transformers.DepthAnythingConfig(depth_estimation_type="relative", **_dinov2_dpt_head())),
+            depth_anything_processor),
+        "depth_anything_metric": _save(
+            root / "depth_anything_metric", transformers.DepthAnythingForDepthEstimation(
+                transformers.DepthAnythingConfig(depth_estimation_type="metric", max_depth=20,
+                                                 **_dinov2_dpt_head())),
+            depth_anything_processor),
+        "dpt": _save(root / "dpt", _tiny_dpt(),
+                     transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
+        "glpn": _save(root / "glpn", _tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
+        "prompt_depth_anything": _save(
+            root / "prompt_depth_anything", transformers.PromptDepthAnythingForDepthEstimation(
+                transformers.PromptDepthAnythingConfig(**_dinov2_dpt_head())), depth_anything_processor),
+    }
+
+
+@pytest.fixture(scope="module")
+def rgb() -> np.ndarray:
+    """A non-square uint8 RGB image (30, 50, 3)."""
+    return np.random.default_rng(0).integers(0, 256, (IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+
+
+def _estimator(folder: str, **spec_fields) -> DepthEstimator:
+    return DepthEstimator(ModelSpec(backend="hf", model=folder, device=spec_fields.pop("device", "cpu"),
+                                    **spec_fields), LOGGER)
+
+
+@pytest.mark.parametrize("name, model_type, kind", [
+    ("zoedepth", "zoedepth", DepthKind.METRIC),
+    ("depth_anything_relative", "depth_anything", DepthKind.RELATIVE_INVERSE),
+    ("depth_anything_metric", "depth_anything", DepthKind.METRIC),
+    ("dpt", "dpt", DepthKind.RELATIVE_INVERSE),
+    ("glpn", "glpn", DepthKind.METRIC),
+])
+def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_folders, rgb, name, model_type,
+                                                                         kind):
+    estimator = _estimator(model_folders[name])
+    prediction = estimator.predict(rgb)
+    assert estimator.kind is kind
+    assert prediction.kind is kind
+    assert estimator.description == f"hf:{model_type} {model_folders[name]}"
+    assert estimator.device == "cpu"
+    assert prediction.values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+    assert prediction.values.dtype == np.float32
+    assert np.isfinite(prediction.values).all()
+    assert np.ptp(prediction.values) > 0.0, "the randomised model should predict a varying map"
+    assert set(prediction.timings_ms) == {"preprocess", "inference", "postprocess"}
+    assert all(ms >= 0.0 for ms in prediction.timings_ms.values())
+
+
+@pytest.mark.parametrize("name, max_depth_m", [("zoedepth", None), ("depth_anything_metric", 20.0),
+                                                ("glpn", 10.0)])
+def test_metric_depth_is_finite_positive_metres(model_folders, rgb, name, max_depth_m):
+    values = _estimator(model_folders[name]).predict(rgb).values
+    assert np.isfinite(values).all()
+    assert (values > 0.0).all()
+    if max_depth_m is not None:
+        assert values.max() <= max_depth_m * 1.05, "sigmoid heads bound depth by the config's max_depth"
+
+
+def test_output_override_reinterprets_the_raw_map(model_folders, rgb):
+    folder = model_folders["depth_anything_relative"]
+    inverse = _estimator(folder).predict(rgb).values
+    as_depth = _estimator(folder, output="relative_depth")
+    assert as_depth.kind is DepthKind.RELATIVE_INVERSE
+    with np.errstate(divide="ignore"):
+        expected = np.where(inverse != 0.0, 1.0 / inverse, np.nan)
+    np.testing.assert_allclose(as_depth.predict(rgb).values, expected, rtol=1e-5)
+
+    metric_folder = model_folders["depth_anything_metric"]
+    metric_as_relative = _estimator(metric_folder, output="relative_inverse_depth")
+    assert metric_as_relative.kind is DepthKind.RELATIVE_INVERSE
+    np.testing.assert_array_equal(metric_as_relative.predict(rgb).values,
+                                  _estimator(metric_folder).predict(rgb).values)
+
+
+def test_canonical_focal_scales_metric_depth_by_real_over_canonical_focal(model_folders, rgb):
+    folder = model_folders["depth_anything_metric"]
+    plain = _estimator(folder).predict(rgb).values
+    canonical = _estimator(folder, canonical_focal_px=100.0)
+    long_lens = Intrinsics(200.0, 200.0, 25.0, 15.0, IMAGE_WIDTH, IMAGE_HEIGHT)
+    short_lens = Intrinsics(50.0, 50.0, 25.0, 15.0, IMAGE_WIDTH, IMAGE_HEIGHT)
+    np.testing.assert_allclose(canonical.predict(rgb, long_lens).values, 2.0 * plain, rtol=1e-5)
+    np.testing.assert_allclose(canonical.predict(rgb, short_lens).values, 0.5 * plain, rtol=1e-5)
+    with pytest.raises(ValueError, match="focal length"):
+        canonical.predict(rgb)
+
+
+def test_unknown_model_type_needs_an_explicit_output(model_folders, rgb):
+    folder = model_folders["prompt_depth_anything"]
+    with pytest.raises(ValueError, match="cannot tell whether hf:prompt_depth_anything .* set output"):
+        _estimator(folder)
+    estimator = _estimator(folder, output="metric_depth")
+    assert estimator.kind is DepthKind.METRIC
+    assert estimator.predict(rgb).values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+
+
+def test_input_size_sets_the_network_resolution(model_folders, rgb):
+    estimator = _estimator(model_folders["dpt"], input_size=(16, 16))
+    network_inputs = []
+
+    def record_input(module, args, kwargs):
+        network_inputs.append(tuple(kwargs["pixel_values"].shape))
+
+    estimator.backend._model.register_forward_pre_hook(record_input, with_kwargs=True)
+    prediction = estimator.predict(rgb)
+    assert network_inputs == [(1, 3, 16, 16)]
+    assert prediction.values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+
+
+def test_input_size_is_refused_by_a_processor_without_height_and_width(model_folders):
+    with pytest.raises(ValueError, match="does not take a height x width size"):
+        _estimator(model_folders["glpn"], input_size=(32, 32))
+
+
+def test_empty_model_is_refused():
+    with pytest.raises(ValueError, match="needs model"):
+        _estimator("")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the fallback on machines without CUDA")
+def test_cuda_request_falls_back_to_cpu_with_a_warning(model_folders, rgb, caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER.name):
+        estimator = _estimator(model_folders["dpt"], device="cuda")
+    assert estimator.device == "cpu"
+    assert any("CUDA is not available" in record.getMessage() for record in caplog.records)
+    assert estimator.predict(rgb).values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+
+
+def test_fp16_on_cpu_warns_and_runs_fp32(model_folders, rgb, caplog):
+    folder = model_folders["depth_anything_metric"]
+    with caplog.at_level(logging.WARNING, logger=LOGGER.name):
+        half = _estimator(folder, fp16=True)
+    assert any("fp16 ignored" in record.getMessage() for record in caplog.records)
+    np.testing.assert_array_equal(half.predict(rgb).values, _estimator(folder).predict(rgb).values)
+
+
+def _write_remote_code_trap(folder, marker) -> None:
+    """A Python file that creates ``marker`` when imported, referenced from the configs' auto_map."""
+    folder.joinpath("depth_remote_code.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('remote code ran')\n"
+        "from transformers import PretrainedConfig\n\n\n"
+        "class RemoteConfig(PretrainedConfig):\n    model_type = 'remote_depth'\n")
+    for name, auto_class in (("config.json", "AutoModelForDepthEstimation"),
+                             ("preprocessor_config.json", "AutoImageProcessor")):
+        path = folder / name
+        content = json.loads(path.read_text()) if path.exists() else {}
+        content["auto_map"] = {"AutoConfig": "depth_remote_code.RemoteConfig",
+                               auto_class: "depth_remote_code.RemoteClass"}
+        path.write_text(json.dumps(content))
+
+
+def test_remote_code_in_a_model_folder_is_never_executed(model_folders, tmp_path, monkeypatch):
+    marker = tmp_path / "remote_code_ran"
+    known_type = tmp_path / "dpt_with_auto_map"
+    shutil.copytree(model_folders["dpt"], known_type)
+    _write_remote_code_trap(known_type, marker)
+    assert _estimator(str(known_type)).description.startswith("hf:dpt ")
+    assert not marker.exists()
+
+    custom_type = tmp_path / "custom_model"
+    custom_type.mkdir()
+    custom_type.joinpath("config.json").write_text(json.dumps({"model_type": "remote_depth"}))
+    _write_remote_code_trap(custom_type, marker)
+    with pytest.raises(ValueError, match="trust_remote_code"):
+        _estimator(str(custom_type))
+    assert not marker.exists()
+
+    from transformers import dynamic_module_utils
+
+    monkeypatch.setattr(dynamic_module_utils, "HF_MODULES_CACHE", str(tmp_path / "modules"))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    transformers.AutoConfig.from_pretrained(str(custom_type), trust_remote_code=True)
+    assert marker.exists(), "the trap must run when remote code is trusted, else this test proves nothing"
+
+
+def test_zoedepth_padding_is_cropped_back_to_the_image():
+    height, width = 32, 50
+    pad_h, pad_w = int(np.sqrt(height / 2) * 3), int(np.sqrt(width / 2) * 3)
+    padded_height, padded_width = height + 2 * pad_h, width + 2 * pad_w
+    # The network sees the padded image and predicts at half its resolution; each value is the column
+    # (in padded-image pixels) of that output pixel's centre.
+    half_columns = (torch.arange(padded_width // 2, dtype=torch.float32) + 0.5) * 2.0 - 0.5
+    predicted = half_columns.expand(1, padded_height // 2, padded_width // 2)
+
+    # Bicubic upsampling (a = -0.75) follows a linear ramp to within 0.1; a wrong crop is off by >= 1.
+    cropped = zoedepth_to_input(predicted, height, width, padded=True)
+    assert cropped.shape == (1, 1, height, width)
+    np.testing.assert_allclose(cropped[0, 0].numpy(), np.tile(np.arange(width) + pad_w, (height, 1)),
+                               atol=0.1)
+    uncropped = zoedepth_to_input(predicted, padded_height, padded_width, padded=False)
+    np.testing.assert_allclose(uncropped[0, 0, :, 4:-4].numpy(),
+                               np.tile(np.arange(4, padded_width - 4), (padded_height, 1)), atol=0.1)
