@@ -41,7 +41,7 @@ from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.eval.datasets import EvalData, load_eval_npz
 from monodepth_ros.core.eval.metrics import align_scale_shift_inverse, depth_metrics
 from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
-from monodepth_ros.core.fusion.scale_fusion import STATUS_FUSED, ScaleFusion
+from monodepth_ros.core.fusion.scale_fusion import FusionStatus, ScaleFusion
 from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 ALIGNMENT_NONE = "none"
@@ -81,7 +81,7 @@ def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec, lidar
             "fused_rmse": fused_metrics["rmse"],
             "fused_delta1": fused_metrics["delta1"],
             "global_scale_abs_rel": depth_metrics(global_scale_depth(depth_m, data.depth), data.depth)["abs_rel"],
-            "fused_frames": sum(status == STATUS_FUSED for status in statuses),
+            "fused_frames": sum(status is FusionStatus.FUSED for status in statuses),
             "fusion_ms_mean": float(np.mean(fusion_ms)),
             "lidar": lidar_source,
         })
@@ -129,7 +129,7 @@ def lidar_depth(data: EvalData, lidar_beams: int) -> tuple[np.ndarray | None, st
 
 
 def fuse_frames(predictions: np.ndarray, kind: DepthKind,
-                sparse: np.ndarray) -> tuple[np.ndarray, list[str], list[float]]:
+                sparse: np.ndarray) -> tuple[np.ndarray, list[FusionStatus], list[float]]:
     """Fused depth float32 (N, H, W) metres, the fusion status and the fuse wall time in ms of every frame."""
     fusion = ScaleFusion()
     fused = np.empty(predictions.shape, dtype=np.float32)

@@ -63,13 +63,17 @@ class FusionBench:
         return spin_until(self.node, lambda: len(self.fused) >= target, timeout_s,
                           every=lambda: self.publish(depth, cloud, relative), period_s=0.1)
 
-    def last_status(self) -> str:
+    def last_fusion_diagnostics(self) -> tuple[str, dict[str, str]]:
+        """Message and values of the newest lidar_fusion_node status that reports a fusion result."""
         for array in reversed(self.diagnostics):
             if array.status and "lidar_fusion_node" in array.status[0].name:
                 values = {item.key: item.value for item in array.status[0].values}
                 if "status" in values:
-                    return values["status"]
-        return ""
+                    return array.status[0].message, values
+        return "", {}
+
+    def last_status(self) -> str:
+        return self.last_fusion_diagnostics()[1].get("status", "")
 
 
 @pytest.fixture
@@ -147,3 +151,7 @@ def test_without_lidar_depth_passes_through_and_the_node_says_so_once(fusion_set
     np.testing.assert_allclose(depth_image_to_metres(bench.fused[-1]), truth * 0.7, rtol=1e-6)
     warnings = [line for line in process.log().splitlines() if "no LiDAR cloud" in line]
     assert len(warnings) == 1
+    assert spin_until(bench.node, lambda: bench.last_status() == "passthrough", 5.0)
+    message, values = bench.last_fusion_diagnostics()
+    assert values["status_reason"] == "only 0 valid LiDAR points (need 20)"
+    assert "not fusing: passthrough: only 0 valid LiDAR points" in message

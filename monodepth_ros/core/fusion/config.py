@@ -1,12 +1,24 @@
-"""Settings of the LiDAR scale fusion (pixel sizes refer to the prediction's resolution)."""
+"""Settings of the LiDAR scale fusion, one frozen config per stage (pixel sizes refer to the prediction's resolution).
+
+FusionConfig composes GlobalFitConfig (global_fit.py), LocalCorrectionConfig with its GroundPlaneConfig and
+GuidedFilterConfig (local_correction.py) and ScaleSmootherConfig (scale_smoother.py); each stage module takes only
+its own config. Every config checks its values when it is made and raises ValueError naming the rules broken.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
-@dataclass
-class FusionConfig:
-    """Settings of ScaleFusion; pixel sizes refer to the prediction's resolution."""
+def _require(config: object, checks: dict[str, bool]) -> None:
+    """Raise ValueError naming the rules of ``checks`` (rule -> holds) that do not hold."""
+    failed = [rule for rule, holds in checks.items() if not holds]
+    if failed:
+        raise ValueError(f"invalid {type(config).__name__}: need {', '.join(failed)}")
+
+
+@dataclass(frozen=True)
+class GlobalFitConfig:
+    """The robust global fit of the prediction to the LiDAR points (global_fit.py)."""
 
     min_points: int = 20
     """Fewest valid LiDAR points (finite, > 0, on a valid prediction pixel) that make a fit."""
@@ -15,90 +27,150 @@ class FusionConfig:
     ransac_hypotheses: int = 128
     """Point pairs tried by RANSAC for relative models."""
     ransac_scored_points: int = 2000
-    """At most this many points (evenly strided) score each RANSAC hypothesis (also for the ground plane)."""
-    random_seed: int = 0
-    """Seed of the RANSAC sampling; reset() restarts the sequence."""
-    local_strength: float = 1.0
-    """Fraction of the local correction applied, 0 (global only) to 1."""
-    local_sigma_factor: float = 2.0
-    """Spatial sigma of the fine level = this x the mean distance from a pixel within the LiDAR coverage to its
-    nearest LiDAR point (g / 4 for scan lines g pixels apart), clamped to [local_sigma_min_px, local_sigma_max_px]."""
-    local_sigma_min_px: float = 4.0
-    """Smallest spatial sigma of the fine level, pixels."""
-    local_sigma_max_px: float = 32.0
-    """Largest spatial sigma of the fine level, pixels."""
-    local_coarse_factor: float = 3.0
-    """Spatial sigma of the coarse level = this x the fine sigma. The coarse level carries the correction of the
-    nearest LiDAR-supported region into pixels the fine level does not reach; about three coarse sigmas away from
-    any LiDAR point the correction has faded to the global one."""
-    local_range_sigma_log: float = 0.1
-    """Spacing of the log-depth layers of the fine level: points correct pixels whose predicted depth is within a
-    few of these."""
-    local_max_layers: int = 32
-    """Upper bound on the log-depth layers (and half the bound on the residual layers of the outlier test); the
-    spacing grows when the range needs more."""
-    local_prior_points: float = 0.5
-    """Weight, in points, of the fallback: with w Gaussian-weighted points of support the fine level's correction is
-    (weighted sum + local_prior_points x fallback) / (w + local_prior_points), and the coarse level's falls back to
-    zero, the global correction, the same way. In the outlier test, the weight of the global fit."""
-    local_outlier_log: float = 0.15
-    """Points agree when their log ratios to the globally corrected depth differ by less than one to one and a half
-    times this."""
-    local_min_agreement: float = 0.5
-    """A point takes part in the local stage when the Gaussian-weighted points around it (fine sigma) and the global
-    fit (local_prior_points points of log ratio zero) that agree with it make up at least this fraction of them;
-    so an isolated point takes part when it agrees with the global fit, and a point far from the global fit needs
-    neighbours that confirm it. Points on the ground plane always take part."""
-    local_working_px: int = 400
-    """The local stage works at 1 / s of the image resolution, s the smallest whole number that makes neither side
-    longer than this; the guided filter's coefficients are applied to the full-resolution guide (He et al.'s fast
-    guided filter)."""
-    ground_inlier_log: float = 0.05
-    """A LiDAR point lies on the ground plane when its inverse depth is within this fraction of the plane's. The
-    ground plane is fitted to the points near the lowest LiDAR point of each column, and is the correction below
-    those (see the module docstring)."""
-    ground_hypotheses: int = 64
-    """Point triples tried by RANSAC for the ground plane."""
-    guided_radius_px: int = 8
-    """Window radius of the guided filter, pixels (rounded to whole working pixels, at least one)."""
-    guided_eps: float = 1e-3
-    """Guided filter regularisation in (log depth)^2: depth steps well above sqrt(eps) stay sharp. The filter
-    applies in proportion to variance / (variance + eps) of the guide in the window, i.e. where the prediction has
-    structure."""
-    temporal_time_constant_frames: float = 5.0
-    """Time constant of the exponential filter on the log scale, frames; 0 turns smoothing off."""
-    temporal_noise_log: float = 0.02
-    """Expected frame-to-frame jitter of the fitted log scale. An innovation above 3 x this is clipped to it,
-    unless the frame before had one of the same sign: then the change is real and the filter jumps to it, so a
-    step in scale is followed fully on its second frame."""
-    hold_frames: int = 10
-    """Relative models reuse their last fit for up to this many frames after it when a frame cannot be fitted;
-    the temporal filter of metric models restarts after more than this many frames without a fit."""
+    """At most this many points (evenly strided) score each RANSAC hypothesis."""
 
     def __post_init__(self) -> None:
-        checks = {
+        _require(self, {
             "min_points >= 2": self.min_points >= 2,
             "inlier_log_threshold > 0": self.inlier_log_threshold > 0.0,
             "ransac_hypotheses >= 1": self.ransac_hypotheses >= 1,
             "ransac_scored_points >= 2": self.ransac_scored_points >= 2,
-            "0 <= local_strength <= 1": 0.0 <= self.local_strength <= 1.0,
-            "local_sigma_factor > 0": self.local_sigma_factor > 0.0,
-            "0 < local_sigma_min_px <= local_sigma_max_px": 0.0 < self.local_sigma_min_px <= self.local_sigma_max_px,
-            "local_coarse_factor >= 1": self.local_coarse_factor >= 1.0,
-            "local_range_sigma_log > 0": self.local_range_sigma_log > 0.0,
-            "2 <= local_max_layers <= 200": 2 <= self.local_max_layers <= 200,
-            "local_prior_points > 0": self.local_prior_points > 0.0,
-            "local_outlier_log > 0": self.local_outlier_log > 0.0,
-            "0 <= local_min_agreement <= 1": 0.0 <= self.local_min_agreement <= 1.0,
-            "ground_inlier_log > 0": self.ground_inlier_log > 0.0,
-            "ground_hypotheses >= 1": self.ground_hypotheses >= 1,
-            "local_working_px >= 16": self.local_working_px >= 16,
-            "guided_radius_px >= 1": self.guided_radius_px >= 1,
-            "guided_eps > 0": self.guided_eps > 0.0,
-            "temporal_time_constant_frames >= 0": self.temporal_time_constant_frames >= 0.0,
-            "temporal_noise_log > 0": self.temporal_noise_log > 0.0,
+        })
+
+
+@dataclass(frozen=True)
+class GroundPlaneConfig:
+    """The ground plane that continues the local correction below the lowest LiDAR points (local_correction.py)."""
+
+    inlier_log: float = 0.05
+    """A LiDAR point lies on the ground plane when its inverse depth is within this fraction of the plane's. The
+    ground plane is fitted to the points near the lowest LiDAR point of each column, and is the correction below
+    those (see scale_fusion's docstring)."""
+    hypotheses: int = 64
+    """Point triples tried by RANSAC for the ground plane."""
+    min_points: int = 20
+    """Fewest LiDAR points near the lowest ones, and fewest on the plane, that make a ground."""
+    scored_points: int = 2000
+    """At most this many candidate points (evenly strided) score each RANSAC hypothesis."""
+
+    def __post_init__(self) -> None:
+        _require(self, {
+            "inlier_log > 0": self.inlier_log > 0.0,
+            "hypotheses >= 1": self.hypotheses >= 1,
+            "min_points >= 2": self.min_points >= 2,
+            "scored_points >= 2": self.scored_points >= 2,
+        })
+
+
+@dataclass(frozen=True)
+class GuidedFilterConfig:
+    """The guided filter that snaps the local correction to the prediction's depth edges (local_correction.py)."""
+
+    radius_px: int = 8
+    """Window radius, pixels (rounded to whole working pixels, at least one)."""
+    eps: float = 1e-3
+    """Regularisation in (log depth)^2: depth steps well above sqrt(eps) stay sharp. The filter applies in
+    proportion to variance / (variance + eps) of the guide in the window, i.e. where the prediction has structure."""
+
+    def __post_init__(self) -> None:
+        _require(self, {"radius_px >= 1": self.radius_px >= 1, "eps > 0": self.eps > 0.0})
+
+
+@dataclass(frozen=True)
+class LocalCorrectionConfig:
+    """The spatially varying correction towards the LiDAR points on top of the global fit (local_correction.py)."""
+
+    strength: float = 1.0
+    """Fraction of the local correction applied, 0 (global only) to 1."""
+    sigma_factor: float = 2.0
+    """Spatial sigma of the fine level = this x the mean distance from a pixel within the LiDAR coverage to its
+    nearest LiDAR point (g / 4 for scan lines g pixels apart), clamped to [sigma_min_px, sigma_max_px]."""
+    sigma_min_px: float = 4.0
+    """Smallest spatial sigma of the fine level, pixels."""
+    sigma_max_px: float = 32.0
+    """Largest spatial sigma of the fine level, pixels."""
+    coarse_factor: float = 3.0
+    """Spatial sigma of the coarse level = this x the fine sigma. The coarse level carries the correction of the
+    nearest LiDAR-supported region into pixels the fine level does not reach; about three coarse sigmas away from
+    any LiDAR point the correction has faded to the global one."""
+    range_sigma_log: float = 0.1
+    """Spacing of the log-depth layers of the fine level: points correct pixels whose predicted depth is within a
+    few of these."""
+    max_layers: int = 32
+    """Upper bound on the log-depth layers (and half the bound on the residual layers of the outlier test); the
+    spacing grows when the range needs more."""
+    prior_points: float = 0.5
+    """Weight, in points, of the fallback: with w Gaussian-weighted points of support the fine level's correction is
+    (weighted sum + prior_points x fallback) / (w + prior_points), and the coarse level's falls back to zero, the
+    global correction, the same way. In the outlier test, the weight of the global fit."""
+    outlier_log: float = 0.15
+    """Points agree when their log ratios to the globally corrected depth differ by less than one to one and a half
+    times this."""
+    min_agreement: float = 0.5
+    """A point takes part in the local stage when the Gaussian-weighted points around it (fine sigma) and the global
+    fit (prior_points points of log ratio zero) that agree with it make up at least this fraction of them; so an
+    isolated point takes part when it agrees with the global fit, and a point far from the global fit needs
+    neighbours that confirm it. Points on the ground plane always take part."""
+    working_px: int = 400
+    """The local stage works at 1 / s of the image resolution, s the smallest whole number that makes neither side
+    longer than this; the guided filter's coefficients are applied to the full-resolution guide (He et al.'s fast
+    guided filter)."""
+    ground: GroundPlaneConfig = field(default_factory=GroundPlaneConfig)
+    """The ground plane below the lowest LiDAR points."""
+    guided_filter: GuidedFilterConfig = field(default_factory=GuidedFilterConfig)
+    """The edge-aware filter of the correction."""
+
+    def __post_init__(self) -> None:
+        _require(self, {
+            "0 <= strength <= 1": 0.0 <= self.strength <= 1.0,
+            "sigma_factor > 0": self.sigma_factor > 0.0,
+            "0 < sigma_min_px <= sigma_max_px": 0.0 < self.sigma_min_px <= self.sigma_max_px,
+            "coarse_factor >= 1": self.coarse_factor >= 1.0,
+            "range_sigma_log > 0": self.range_sigma_log > 0.0,
+            "2 <= max_layers <= 200": 2 <= self.max_layers <= 200,
+            "prior_points > 0": self.prior_points > 0.0,
+            "outlier_log > 0": self.outlier_log > 0.0,
+            "0 <= min_agreement <= 1": 0.0 <= self.min_agreement <= 1.0,
+            "working_px >= 16": self.working_px >= 16,
+            "ground to be a GroundPlaneConfig": isinstance(self.ground, GroundPlaneConfig),
+            "guided_filter to be a GuidedFilterConfig": isinstance(self.guided_filter, GuidedFilterConfig),
+        })
+
+
+@dataclass(frozen=True)
+class ScaleSmootherConfig:
+    """The temporal filter of the fitted log scale of metric models across frames (scale_smoother.py)."""
+
+    time_constant_frames: float = 5.0
+    """Time constant of the exponential filter on the log scale, frames; 0 turns smoothing off."""
+    noise_log: float = 0.02
+    """Expected frame-to-frame jitter of the fitted log scale. An innovation above 3 x this is clipped to it,
+    unless the frame before had one of the same sign: then the change is real and the filter jumps to it, so a
+    step in scale is followed fully on its second frame."""
+
+    def __post_init__(self) -> None:
+        _require(self, {"time_constant_frames >= 0": self.time_constant_frames >= 0.0,
+                        "noise_log > 0": self.noise_log > 0.0})
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Settings of ScaleFusion: one config per stage, and what ties the frames of a sequence together."""
+
+    global_fit: GlobalFitConfig = field(default_factory=GlobalFitConfig)
+    local_correction: LocalCorrectionConfig = field(default_factory=LocalCorrectionConfig)
+    scale_smoother: ScaleSmootherConfig = field(default_factory=ScaleSmootherConfig)
+    hold_frames: int = 10
+    """Relative models reuse their last fit for up to this many frames after it when a frame cannot be fitted;
+    the scale smoother of metric models restarts after more than this many frames without a fit."""
+    random_seed: int = 0
+    """Seed of the RANSAC sampling (global fit and ground plane); ScaleFusion.reset() restarts the sequence."""
+
+    def __post_init__(self) -> None:
+        _require(self, {
+            "global_fit to be a GlobalFitConfig": isinstance(self.global_fit, GlobalFitConfig),
+            "local_correction to be a LocalCorrectionConfig": isinstance(self.local_correction,
+                                                                         LocalCorrectionConfig),
+            "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),
             "hold_frames >= 0": self.hold_frames >= 0,
-        }
-        failed = [rule for rule, ok in checks.items() if not ok]
-        if failed:
-            raise ValueError(f"invalid fusion settings: need {', '.join(failed)}")
+        })

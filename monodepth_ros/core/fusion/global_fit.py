@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from monodepth_ros.core.fusion.config import GlobalFitConfig
+
 FAR_LIMIT_FACTOR = 4.0
 """A relative fit may place the farthest pixels of the image at most this many times the farthest LiDAR return."""
-
-if TYPE_CHECKING:
-    from monodepth_ros.core.fusion.config import FusionConfig
 
 
 def robust_log_scale(log_ratio: np.ndarray, threshold: float, iterations: int = 3) -> tuple[float, np.ndarray]:
@@ -24,7 +22,7 @@ def robust_log_scale(log_ratio: np.ndarray, threshold: float, iterations: int = 
     return estimate, np.abs(log_ratio - estimate) < threshold
 
 
-def ransac_inverse_affine(predicted: np.ndarray, inverse_lidar: np.ndarray, config: FusionConfig,
+def ransac_inverse_affine(predicted: np.ndarray, inverse_lidar: np.ndarray, config: GlobalFitConfig,
                            rng: np.random.Generator, farthest_predicted: float | None = None
                            ) -> tuple[float, float, np.ndarray] | None:
     """Robust s > 0, t with inverse_lidar ~ s * predicted + t; (s, t, inlier mask) or None when none fits.

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-if TYPE_CHECKING:
-    from monodepth_ros.core.fusion.config import FusionConfig
+from monodepth_ros.core.fusion.config import GroundPlaneConfig, GuidedFilterConfig, LocalCorrectionConfig
 
 
 def local_correction(global_depth: np.ndarray, rows: np.ndarray, columns: np.ndarray, lidar: np.ndarray,
-                     config: FusionConfig, rng: np.random.Generator) -> np.ndarray:
+                     config: LocalCorrectionConfig, rng: np.random.Generator) -> np.ndarray:
     """global_depth float32 (H, W) metres with the local log correction applied; NaN stays NaN.
 
     ``rows``, ``columns`` int (N,): pixels of the valid LiDAR points; ``lidar`` float64 (N,): their depth, metres.
     ``rng`` samples the ground plane's RANSAC. The stages are those of step 3 in scale_fusion's docstring.
     """
-    if config.local_strength == 0.0:
+    if config.strength == 0.0:
         return global_depth
     with np.errstate(invalid="ignore", divide="ignore"):
         log_depth = np.log(global_depth)
@@ -31,42 +29,42 @@ def local_correction(global_depth: np.ndarray, rows: np.ndarray, columns: np.nda
     points = _Points(image, rows[usable], columns[usable], lidar[usable], point_log_depth[usable], residual[usable])
     sigma_px = _fine_sigma_px(image, points, config)
     max_gap = sigma_px / image.subsample
-    ground = _fit_ground_plane(image, points, _lowest_rows(image, points, max_gap)[0], sigma_px, config, rng)
+    ground = _fit_ground_plane(image, points, _lowest_rows(image, points, max_gap)[0], sigma_px, config.ground, rng)
     keep = _agreeing(image, points, sigma_px, config)
     if ground is not None:
         keep |= ground[1]
     if not keep.any():
         return global_depth
     points = points.subset(keep)
-    prior = np.float32(config.local_prior_points)
-    fallback = _coarse_correction(image, points, config.local_coarse_factor * sigma_px, prior)
+    prior = np.float32(config.prior_points)
+    fallback = _coarse_correction(image, points, config.coarse_factor * sigma_px, prior)
     numerator, weight = _normalized_convolution(image, points, sigma_px, layered=True)
     correction = (numerator + prior * fallback) / (weight + prior)
     if ground is not None:
         plane, on_plane = ground
         _extrapolate_ground(image, correction, *_lowest_rows(image, points, max_gap, on_plane[keep]), plane)
-    full_correction = _snapped_to_edges(image, correction, config)
-    corrected = global_depth * np.exp(np.float32(config.local_strength) * full_correction)
+    full_correction = _snapped_to_edges(image, correction, config.guided_filter)
+    corrected = global_depth * np.exp(np.float32(config.strength) * full_correction)
     return corrected.astype(np.float32, copy=False)
 
 
 class _WorkingImage:
     """The globally corrected log depth at full resolution and at the local stage's working resolution, 1 /
-    ``subsample`` of it (see ``local_working_px``), float32, invalid pixels holding ``fill``; and its log-depth
-    layers: ``layers`` layers ``layer_spacing`` apart from ``layer_origin`` (at least ``local_range_sigma_log``
-    apart, at most ``local_max_layers`` of them), with each working pixel's lower layer and its fraction towards
-    the next."""
+    ``subsample`` of it (see LocalCorrectionConfig.working_px), float32, invalid pixels holding ``fill``; and its
+    log-depth layers: ``layers`` layers ``layer_spacing`` apart from ``layer_origin`` (at least ``range_sigma_log``
+    apart, at most ``max_layers`` of them), with each working pixel's lower layer and its fraction towards the
+    next."""
 
-    def __init__(self, log_depth: np.ndarray, fill: float, config: FusionConfig) -> None:
+    def __init__(self, log_depth: np.ndarray, fill: float, config: LocalCorrectionConfig) -> None:
         self.full_height, self.full_width = log_depth.shape
-        self.subsample = math.ceil(max(self.full_height, self.full_width) / config.local_working_px)
+        self.subsample = math.ceil(max(self.full_height, self.full_width) / config.working_px)
         self.full_log_depth = np.where(np.isfinite(log_depth), log_depth, np.float32(fill)).astype(np.float32)
         self.height = max(1, math.ceil(self.full_height / self.subsample))
         self.width = max(1, math.ceil(self.full_width / self.subsample))
         self.log_depth = cv2.resize(self.full_log_depth, (self.width, self.height), interpolation=cv2.INTER_NEAREST)
         low, high = float(self.log_depth.min()), float(self.log_depth.max())
         self.layer_origin = low
-        self.layer_spacing = max(config.local_range_sigma_log, (high - low) / (config.local_max_layers - 1))
+        self.layer_spacing = max(config.range_sigma_log, (high - low) / (config.max_layers - 1))
         self.layers = int(math.floor((high - low) / self.layer_spacing)) + 2
         self.lower_layer, self.layer_fraction = self.layer_coordinates(self.log_depth)
 
@@ -136,8 +134,8 @@ class _Grid:
         return cv2.resize(grid, (self.columns * self.cell, self.rows * self.cell), interpolation=cv2.INTER_LINEAR)
 
 
-def _fine_sigma_px(image: _WorkingImage, points: _Points, config: FusionConfig) -> float:
-    """Spatial sigma (full-resolution px) of the fine level from the LiDAR density: ``local_sigma_factor`` x the
+def _fine_sigma_px(image: _WorkingImage, points: _Points, config: LocalCorrectionConfig) -> float:
+    """Spatial sigma (full-resolution px) of the fine level from the LiDAR density: ``sigma_factor`` x the
     mean distance from the pixels between the top and the bottom point of each column to the nearest point."""
     mask = np.zeros((image.height, image.width), dtype=bool)
     mask[points.working_rows, points.working_columns] = True
@@ -147,18 +145,18 @@ def _fine_sigma_px(image: _WorkingImage, points: _Points, config: FusionConfig) 
     covered = mask.any(axis=0) & (row >= top) & (row <= bottom)
     distance = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     mean_distance_px = image.subsample * float(distance[covered].mean())
-    return float(np.clip(config.local_sigma_factor * mean_distance_px, config.local_sigma_min_px,
-                         config.local_sigma_max_px))
+    return float(np.clip(config.sigma_factor * mean_distance_px, config.sigma_min_px,
+                         config.sigma_max_px))
 
 
-def _agreeing(image: _WorkingImage, points: _Points, sigma_px: float, config: FusionConfig) -> np.ndarray:
-    """bool (M,): points whose residual agrees (within one to one and a half ``local_outlier_log``) with at least
-    ``local_min_agreement`` of the other points around them, Gaussian-weighted with ``sigma_px``, and the global
-    fit, which counts as ``local_prior_points`` points of residual zero. Isolated points thus take part when they
+def _agreeing(image: _WorkingImage, points: _Points, sigma_px: float, config: LocalCorrectionConfig) -> np.ndarray:
+    """bool (M,): points whose residual agrees (within one to one and a half ``outlier_log``) with at least
+    ``min_agreement`` of the other points around them, Gaussian-weighted with ``sigma_px``, and the global
+    fit, which counts as ``prior_points`` points of residual zero. Isolated points thus take part when they
     are near the global fit, and a point far from it needs neighbours that confirm it."""
     residual = points.residual
     low, high = min(float(residual.min()), 0.0), max(float(residual.max()), 0.0)
-    spacing = max(0.5 * config.local_outlier_log, (high - low) / (2 * config.local_max_layers - 1))
+    spacing = max(0.5 * config.outlier_log, (high - low) / (2 * config.max_layers - 1))
     layer = np.floor((residual - low) / spacing).astype(np.int64) + 2
     grid = _Grid(image, sigma_px, int(layer.max()) + 3)
     cell_rows, cell_columns = grid.cells(points)
@@ -166,8 +164,8 @@ def _agreeing(image: _WorkingImage, points: _Points, sigma_px: float, config: Fu
     point = np.arange(residual.size)
     near_global = np.abs(layer - (math.floor(-low / spacing) + 2)) <= 2
     agreeing = sum(around[point, layer + offset] for offset in range(-2, 3)) - 1.0
-    agreeing += config.local_prior_points * near_global
-    return agreeing >= config.local_min_agreement * (around.sum(axis=1) - 1.0 + config.local_prior_points)
+    agreeing += config.prior_points * near_global
+    return agreeing >= config.min_agreement * (around.sum(axis=1) - 1.0 + config.prior_points)
 
 
 def _coarse_correction(image: _WorkingImage, points: _Points, sigma_px: float, prior: np.float32) -> np.ndarray:
@@ -230,12 +228,12 @@ def _lowest_rows(image: _WorkingImage, points: _Points, max_gap: float,
 
 
 def _fit_ground_plane(image: _WorkingImage, points: _Points, lowest: np.ndarray, sigma_px: float,
-                      config: FusionConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+                      config: GroundPlaneConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
     """The ground seen by the lowest LiDAR points: (plane, on_plane) or None.
 
     ``plane`` float64 (3,) holds a, b, c of the inverse depth a * x + b * y + c (1/m) at the normalised
     coordinates of _WorkingImage.normalised; ``on_plane`` bool (M,) marks the candidates within
-    ``ground_inlier_log`` of it. The candidates are the points within 3 ``sigma_px`` of the lowest point of their
+    ``inlier_log`` of it. The candidates are the points within 3 ``sigma_px`` of the lowest point of their
     column (``lowest`` from _lowest_rows); the plane is found by RANSAC on candidate triples and refined on its
     inliers. It is a ground when at least ``min_points`` candidates lie on it, its inverse depth grows downwards
     and it reaches zero (the horizon) less than one image height above the image.
@@ -249,17 +247,17 @@ def _fit_ground_plane(image: _WorkingImage, points: _Points, lowest: np.ndarray,
     inverse = 1.0 / points.lidar
 
     def on(plane: np.ndarray, selection) -> np.ndarray:
-        return np.abs(design[selection] @ plane - inverse[selection]) < config.ground_inlier_log * inverse[selection]
+        return np.abs(design[selection] @ plane - inverse[selection]) < config.inlier_log * inverse[selection]
 
-    triples = candidates[rng.integers(0, candidates.size, size=(config.ground_hypotheses, 3))]
+    triples = candidates[rng.integers(0, candidates.size, size=(config.hypotheses, 3))]
     systems = design[triples]
     solvable = np.abs(np.linalg.det(systems)) > 1e-9
     if not solvable.any():
         return None
     hypotheses = np.linalg.solve(systems[solvable], inverse[triples[solvable]][..., None])[..., 0]
-    scored = candidates[::max(1, candidates.size // config.ransac_scored_points)]
+    scored = candidates[::max(1, candidates.size // config.scored_points)]
     votes = (np.abs(design[scored] @ hypotheses.T - inverse[scored, None])
-             < config.ground_inlier_log * inverse[scored, None]).sum(axis=0)
+             < config.inlier_log * inverse[scored, None]).sum(axis=0)
     plane = hypotheses[int(np.argmax(votes))]
     for _ in range(3):
         inliers = candidates[on(plane, candidates)]
@@ -289,14 +287,14 @@ def _extrapolate_ground(image: _WorkingImage, correction: np.ndarray, lowest: np
     correction[replace] = ground[replace]
 
 
-def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: FusionConfig) -> np.ndarray:
+def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: GuidedFilterConfig) -> np.ndarray:
     """The log ``correction`` (working H, W) at full resolution, float32 (H, W): guided-filtered (guide: the log
     depth) in proportion to the structure of the prediction, so that it follows the prediction's depth edges, and
     as it is where the prediction is flat, so that the edges the LiDAR alone shows are not blurred; clipped to the
     range of ``correction``. Both are linear in the guide: slope * log depth + offset, with coefficients computed at
     the working resolution and bilinearly upsampled."""
-    radius = max(1, round(config.guided_radius_px / image.subsample))
-    slope, offset, structure = _guided_filter_coefficients(image.log_depth, correction, radius, config.guided_eps)
+    radius = max(1, round(config.radius_px / image.subsample))
+    slope, offset, structure = _guided_filter_coefficients(image.log_depth, correction, radius, config.eps)
     slope *= structure
     offset = structure * offset + (1.0 - structure) * correction
     size = (image.full_width, image.full_height)

@@ -4,14 +4,15 @@ ScaleFusion.fuse runs three stages on each frame:
 
 1. Global robust fit against the LiDAR points. Metric predictions get one scale (depth = scale * prediction),
    from the log depth ratios: median, then the mean of the inliers (|log ratio - estimate| below
-   ``inlier_log_threshold``), repeated. Relative inverse predictions get scale s and shift t in inverse depth
-   (1 / depth = s * prediction + t) by RANSAC on point pairs and a least-squares refit of the relative inverse
-   depth error on the inliers; depth = 1 / (s * prediction + t), NaN where that is not positive.
-2. Temporal smoothing of the metric scale across calls (see ``FusionConfig.temporal_time_constant_frames``).
-   Relative models normalise every output on their own, so their s and t are fitted afresh each frame.
+   ``GlobalFitConfig.inlier_log_threshold``), repeated. Relative inverse predictions get scale s and shift t in
+   inverse depth (1 / depth = s * prediction + t) by RANSAC on point pairs and a least-squares refit of the
+   relative inverse depth error on the inliers; depth = 1 / (s * prediction + t), NaN where that is not positive.
+2. The scale smoother (scale_smoother.py, ScaleSmootherConfig) filters the metric scale across calls: one number
+   per frame, not the depth image. Relative models normalise every output on their own, so their s and t are
+   fitted afresh each frame.
 3. Local correction of the log ratio lidar / globally corrected depth at the LiDAR points (the residual), however
    large, so that obstacles the prediction misses but LiDAR hits are recovered. It works at a reduced resolution
-   (``local_working_px``):
+   (``LocalCorrectionConfig.working_px``):
 
    a. Outlier rejection: a point takes part when its residual agrees with most of the points around it and the
       global fit, or when it lies on the ground plane (d.).
@@ -25,9 +26,10 @@ ScaleFusion.fuse runs three stages on each frame:
    d. Below the lowest LiDAR point of each column, where LiDARs with a narrower vertical field of view than the
       camera miss the ground near the robot, the depth is that of a ground plane (inverse depth affine in pixel
       coordinates) fitted by RANSAC to the lowest points; where the lowest point is not on the ground, the nearer
-      of the ground and the correction of c., as an object standing there hides the ground down to its foot.
+      of the ground and the correction of c., as an object standing there hides the ground down to its foot
+      (GroundPlaneConfig).
    e. A guided filter (He et al.) whose guide is the log of the globally corrected depth snaps the correction
-      to the depth edges of the prediction where it has structure.
+      to the depth edges of the prediction where it has structure (GuidedFilterConfig).
 
 Units: depth in metres along the optical axis, images float32 (H, W), NaN for invalid pixels.
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
@@ -44,10 +47,22 @@ from monodepth_ros.core.fusion.global_fit import inverse_affine_depth, ransac_in
 from monodepth_ros.core.fusion.local_correction import local_correction
 from monodepth_ros.core.fusion.scale_smoother import AdaptiveLogFilter
 
-STATUS_FUSED = "fused"
 FARTHEST_PERCENTILE = 1.0
 """Percentile of a relative prediction taken as its farthest pixels (the lowest inverse depths), estimated
 on every 4th row and column: a full-image percentile costs about 4 ms per 640x480 frame."""
+
+
+class FusionStatus(Enum):
+    """How the depth of one frame was made; the value is what /diagnostics shows."""
+
+    FUSED = "fused"
+    """Fitted to this frame's LiDAR points."""
+    PASSTHROUGH = "passthrough"
+    """Metric prediction without a fit (too few LiDAR points): published unscaled."""
+    HELD = "held"
+    """Relative prediction without a fit: the last fit, at most FusionConfig.hold_frames frames old, is reused."""
+    NO_DEPTH = "no_depth"
+    """Relative prediction without a fit for longer: all NaN."""
 
 
 @dataclass
@@ -66,8 +81,10 @@ class FusionResult:
     """Valid LiDAR points: finite, > 0 and on a valid prediction pixel."""
     residual: float
     """Median of |depth - lidar| / lidar over the valid LiDAR points where depth is finite; NaN without any."""
-    status: str
-    """'fused', or why the output is passed through, held from an earlier fit or NaN."""
+    status: FusionStatus
+    """How the depth was made."""
+    reason: str = ""
+    """Why the frame was not fused (a sentence for people); empty when fused."""
 
 
 class ScaleFusion:
@@ -75,19 +92,19 @@ class ScaleFusion:
 
     Calls form a sequence (temporal smoothing, held fits); call reset() when a new sequence starts.
 
-    With fewer than ``min_points`` valid LiDAR points, metric predictions pass through unscaled (status
-    'passthrough: ...'). Relative predictions cannot become metres without a fit: they reuse the last fit while
-    it is at most ``hold_frames`` frames old (status 'held: ...') and are NaN otherwise (status 'no depth: ...').
+    With fewer than ``GlobalFitConfig.min_points`` valid LiDAR points, metric predictions pass through unscaled
+    (FusionStatus.PASSTHROUGH). Relative predictions cannot become metres without a fit: they reuse the last fit
+    while it is at most ``FusionConfig.hold_frames`` frames old (HELD) and are NaN otherwise (NO_DEPTH); the
+    result's ``reason`` says why.
     """
 
     def __init__(self, config: FusionConfig | None = None) -> None:
         self.config = config or FusionConfig()
-        self._scale_filter = AdaptiveLogFilter(self.config.temporal_time_constant_frames,
-                                               self.config.temporal_noise_log)
+        self._scale_filter = AdaptiveLogFilter(self.config.scale_smoother)
         self.reset()
 
     def reset(self) -> None:
-        """Forget the temporal state and held fits, and restart the RANSAC sampling sequence."""
+        """Forget the smoothed scale and held fits, and restart the RANSAC sampling sequence."""
         self._scale_filter.reset()
         self._rng = np.random.default_rng(self.config.random_seed)
         self._frame = 0
@@ -121,44 +138,48 @@ class ScaleFusion:
 
     def _fuse_metric(self, prediction, valid_prediction, rows, columns, lidar, predicted) -> FusionResult:
         config = self.config
-        if lidar.size < config.min_points:
+        min_points = config.global_fit.min_points
+        if lidar.size < min_points:
             depth = np.where(valid_prediction, prediction, np.float32(np.nan)).astype(np.float32)
             return FusionResult(depth, 1.0, 0.0, 0, int(lidar.size), residual(depth, rows, columns, lidar),
-                                f"passthrough: {_too_few(lidar.size, config.min_points)}")
+                                FusionStatus.PASSTHROUGH, _too_few(lidar.size, min_points))
         log_ratio = np.log(lidar) - np.log(predicted)
-        log_scale, inliers = robust_log_scale(log_ratio, config.inlier_log_threshold)
+        log_scale, inliers = robust_log_scale(log_ratio, config.global_fit.inlier_log_threshold)
         if self._frame - self._scale_frame - 1 > config.hold_frames:
             self._scale_filter.reset()
         scale = math.exp(self._scale_filter.update(log_scale))
         self._scale_frame = self._frame
         global_depth = np.where(valid_prediction, prediction * np.float32(scale), np.float32(np.nan))
-        depth = local_correction(global_depth.astype(np.float32), rows, columns, lidar, config, self._rng)
+        depth = local_correction(global_depth.astype(np.float32), rows, columns, lidar, config.local_correction,
+                                 self._rng)
         return FusionResult(depth, scale, 0.0, int(inliers.sum()), int(lidar.size),
-                            residual(depth, rows, columns, lidar), STATUS_FUSED)
+                            residual(depth, rows, columns, lidar), FusionStatus.FUSED)
 
     def _fuse_relative(self, prediction, rows, columns, lidar, predicted) -> FusionResult:
         config = self.config
+        min_points = config.global_fit.min_points
         fit = None
-        if lidar.size >= config.min_points:
-            fit = ransac_inverse_affine(predicted, 1.0 / lidar, config, self._rng,
+        if lidar.size >= min_points:
+            fit = ransac_inverse_affine(predicted, 1.0 / lidar, config.global_fit, self._rng,
                                         float(np.nanpercentile(prediction[::4, ::4], FARTHEST_PERCENTILE)))
         if fit is not None:
             scale, shift, inliers = fit
             self._relative_fit = (scale, shift, self._frame)
-            depth = local_correction(inverse_affine_depth(prediction, scale, shift), rows, columns, lidar, config,
-                                     self._rng)
+            depth = local_correction(inverse_affine_depth(prediction, scale, shift), rows, columns, lidar,
+                                     config.local_correction, self._rng)
             return FusionResult(depth, scale, shift, int(inliers.sum()), int(lidar.size),
-                                residual(depth, rows, columns, lidar), STATUS_FUSED)
-        reason = (_too_few(lidar.size, config.min_points) if lidar.size < config.min_points
+                                residual(depth, rows, columns, lidar), FusionStatus.FUSED)
+        reason = (_too_few(lidar.size, min_points) if lidar.size < min_points
                   else f"no consistent scale and shift among {lidar.size} LiDAR points")
         if self._relative_fit is not None and self._frame - self._relative_fit[2] <= config.hold_frames:
             scale, shift, fit_frame = self._relative_fit
             depth = inverse_affine_depth(prediction, scale, shift)
             return FusionResult(depth, scale, shift, 0, int(lidar.size), residual(depth, rows, columns, lidar),
-                                f"held: {reason}; using the fit from {_frames(self._frame - fit_frame)} ago")
+                                FusionStatus.HELD,
+                                f"{reason}; using the fit from {_frames(self._frame - fit_frame)} ago")
         depth = np.full(prediction.shape, np.nan, dtype=np.float32)
         return FusionResult(depth, math.nan, math.nan, 0, int(lidar.size), math.nan,
-                            f"no depth: {reason} and no fit in the last {config.hold_frames} frames")
+                            FusionStatus.NO_DEPTH, f"{reason} and no fit in the last {config.hold_frames} frames")
 
 
 def _frames(count: int) -> str:

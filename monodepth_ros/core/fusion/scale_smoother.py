@@ -1,20 +1,24 @@
-"""Temporal filter of the fitted log scale across frames."""
+"""Temporal filter of the fitted log scale across frames (the fusion's scale smoother)."""
 from __future__ import annotations
 
 import math
+
+from monodepth_ros.core.fusion.config import ScaleSmootherConfig
 
 
 class AdaptiveLogFilter:
     """Exponential filter of a log scale that clips unconfirmed large innovations and jumps to confirmed ones.
 
-    An innovation beyond the change threshold is clipped to it, so one outlier frame moves the estimate by at
+    The base gain is 1 - exp(-1 / time_constant_frames) (1 when that is 0: no smoothing) and the change threshold
+    3 x noise_log. An innovation beyond the threshold is clipped to it, so one outlier frame moves the estimate by at
     most base gain x threshold; when the next innovation is beyond the threshold with the same sign, the change
     is taken as real and the estimate jumps to the measurement.
     """
 
-    def __init__(self, time_constant_frames: float, noise_log: float) -> None:
-        self._base_gain = 1.0 if time_constant_frames == 0.0 else 1.0 - math.exp(-1.0 / time_constant_frames)
-        self._change_threshold = 3.0 * noise_log
+    def __init__(self, config: ScaleSmootherConfig) -> None:
+        time_constant = config.time_constant_frames
+        self._base_gain = 1.0 if time_constant == 0.0 else 1.0 - math.exp(-1.0 / time_constant)
+        self._change_threshold = 3.0 * config.noise_log
         self.reset()
 
     def reset(self) -> None:

@@ -14,8 +14,9 @@ from monodepth_ros.core.camera.projection import project_points
 from monodepth_ros.core.camera.transforms import apply, transform_from_pose7
 from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
-from monodepth_ros.core.fusion.config import FusionConfig
-from monodepth_ros.core.fusion.scale_fusion import STATUS_FUSED, FusionResult, ScaleFusion
+from monodepth_ros.core.fusion.config import (FusionConfig, GlobalFitConfig, GroundPlaneConfig,
+                                               LocalCorrectionConfig, ScaleSmootherConfig)
+from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus, ScaleFusion
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
@@ -40,9 +41,12 @@ class LidarFusionNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("lidar_fusion_node", FUSION_NODE_PARAMETERS, "lidar scale fusion", **kwargs)
+        min_points = self.params["min_points"]
         self.fusion = ScaleFusion(FusionConfig(
-            min_points=self.params["min_points"], local_strength=self.params["local_strength"],
-            temporal_time_constant_frames=self.params["temporal_time_constant_frames"]))
+            global_fit=GlobalFitConfig(min_points=min_points),
+            local_correction=LocalCorrectionConfig(strength=self.params["local_strength"],
+                                                   ground=GroundPlaneConfig(min_points=min_points)),
+            scale_smoother=ScaleSmootherConfig(time_constant_frames=self.params["temporal_time_constant_frames"])))
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
                 transform_from_pose7(self.params["lidar_pose_in_camera"])})
@@ -87,8 +91,8 @@ class LidarFusionNode(WorkerNode):
         result = self.fusion.fuse(values, kind, sparse)
         mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
         self.last_result = result
-        if result.status != STATUS_FUSED:
-            self.problems.report("fusion", f"not fusing: {result.status}", "warning")
+        if result.status is not FusionStatus.FUSED:
+            self.problems.report("fusion", f"not fusing: {result.status.value}: {result.reason}", "warning")
         else:
             self.problems.resolve("fusion")
         self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
@@ -119,7 +123,8 @@ class LidarFusionNode(WorkerNode):
         values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
         result = self.last_result
         if result is not None:
-            values.update({"status": result.status, "scale": f"{result.scale:.4f}",
+            values.update({"status": result.status.value, "status_reason": result.reason,
+                           "scale": f"{result.scale:.4f}",
                            "shift": f"{result.shift:.4f}", "inliers": result.inliers,
                            "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
         return values

@@ -1,4 +1,5 @@
 """LiDAR scale fusion: robust global fits, edge-aware local correction, temporal smoothing, degraded input."""
+import dataclasses
 import math
 
 import cv2
@@ -8,9 +9,10 @@ import pytest
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.eval.metrics import depth_metrics
 from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
-from monodepth_ros.core.fusion.config import FusionConfig
+from monodepth_ros.core.fusion.config import (FusionConfig, GlobalFitConfig, LocalCorrectionConfig,
+                                               ScaleSmootherConfig)
 from monodepth_ros.core.fusion.global_fit import FAR_LIMIT_FACTOR, ransac_inverse_affine
-from monodepth_ros.core.fusion.scale_fusion import ScaleFusion
+from monodepth_ros.core.fusion.scale_fusion import FusionStatus, ScaleFusion
 
 HEIGHT, WIDTH = 120, 160
 FOCAL_PX, CAMERA_HEIGHT_M = 100.0, 0.5
@@ -78,7 +80,7 @@ def test_metric_scale_is_recovered_despite_30_percent_outliers():
     truth = sloped_room()
     prediction = truth / np.float32(1.7)
     result = ScaleFusion().fuse(prediction, DepthKind.METRIC, random_lidar(truth, 600, 0.3, seed=3))
-    assert result.status == "fused"
+    assert result.status is FusionStatus.FUSED
     assert result.scale == pytest.approx(1.7, rel=0.005)
     assert result.shift == 0.0 and result.points_used == 600
     assert 0.65 * 600 < result.inliers < 0.8 * 600
@@ -91,7 +93,7 @@ def test_relative_inverse_depth_gets_scale_and_shift_and_becomes_metres():
     scale, shift = 0.4, -0.12
     prediction = ((1.0 / truth - shift) / scale).astype(np.float32)
     result = ScaleFusion().fuse(prediction, DepthKind.RELATIVE_INVERSE, random_lidar(truth, 600, 0.3, seed=4))
-    assert result.status == "fused"
+    assert result.status is FusionStatus.FUSED
     assert result.scale == pytest.approx(scale, rel=0.01)
     assert result.shift == pytest.approx(shift, rel=0.02)
     assert depth_metrics(result.depth, truth)["abs_rel"] < 0.01
@@ -182,7 +184,7 @@ def test_a_lone_wrong_return_is_ignored_although_large_corrections_are_allowed()
 def test_local_strength_zero_keeps_the_global_fit_only():
     truth, disc = disc_on_wall()
     prediction = np.where(disc, truth / 1.4, truth / 0.85).astype(np.float32)
-    fusion = ScaleFusion(FusionConfig(local_strength=0.0))
+    fusion = ScaleFusion(FusionConfig(local_correction=LocalCorrectionConfig(strength=0.0)))
     result = fusion.fuse(prediction, DepthKind.METRIC, sparse_from_beams(truth, beams=16))
     np.testing.assert_allclose(result.depth, prediction * np.float32(result.scale), rtol=1e-6)
 
@@ -214,7 +216,8 @@ def test_frame_to_frame_jitter_is_smoothed():
     rng = np.random.default_rng(11)
     measured = 2.0 * np.exp(rng.normal(0.0, 0.02, size=60))
     smoothed = metric_sequence(ScaleFusion(), measured)
-    unsmoothed = metric_sequence(ScaleFusion(FusionConfig(temporal_time_constant_frames=0.0)), measured)
+    unsmoothed = metric_sequence(
+        ScaleFusion(FusionConfig(scale_smoother=ScaleSmootherConfig(time_constant_frames=0.0))), measured)
     np.testing.assert_allclose(unsmoothed, measured, rtol=1e-3)
     assert np.std(np.log(smoothed[10:])) < 0.5 * np.std(np.log(measured[10:]))
     assert np.mean(smoothed[10:]) == pytest.approx(np.mean(measured[10:]), rel=0.01)
@@ -231,7 +234,8 @@ def test_metric_prediction_passes_through_with_too_few_points():
     truth = sloped_room()
     prediction = truth / np.float32(1.7)
     result = ScaleFusion().fuse(prediction, DepthKind.METRIC, random_lidar(truth, 7, 0.0, seed=1))
-    assert result.status == "passthrough: only 7 valid LiDAR points (need 20)"
+    assert result.status is FusionStatus.PASSTHROUGH
+    assert result.reason == "only 7 valid LiDAR points (need 20)"
     np.testing.assert_array_equal(result.depth, prediction)
     assert result.scale == 1.0 and result.points_used == 7
 
@@ -242,17 +246,18 @@ def test_relative_prediction_holds_the_last_fit_then_gives_no_depth():
     fusion = ScaleFusion(FusionConfig(hold_frames=3))
     few = random_lidar(truth, 7, 0.0, seed=1)
     first = fusion.fuse(prediction, DepthKind.RELATIVE_INVERSE, few)
-    assert first.status.startswith("no depth: only 7 valid LiDAR points (need 20)")
+    assert first.status is FusionStatus.NO_DEPTH
+    assert first.reason.startswith("only 7 valid LiDAR points (need 20)")
     assert np.isnan(first.depth).all()
     fitted = fusion.fuse(prediction, DepthKind.RELATIVE_INVERSE, random_lidar(truth, 300, 0.0, seed=2))
     for age in (1, 2, 3):
         held = fusion.fuse(prediction, DepthKind.RELATIVE_INVERSE, few)
-        assert held.status.startswith("held: only 7 valid LiDAR points")
-        assert f"using the fit from {age} frame" in held.status
+        assert held.status is FusionStatus.HELD and held.reason.startswith("only 7 valid LiDAR points")
+        assert f"using the fit from {age} frame" in held.reason
         assert (held.scale, held.shift) == (fitted.scale, fitted.shift)
         assert depth_metrics(held.depth, truth)["abs_rel"] < 0.01
     expired = fusion.fuse(prediction, DepthKind.RELATIVE_INVERSE, few)
-    assert expired.status.startswith("no depth") and np.isnan(expired.depth).all()
+    assert expired.status is FusionStatus.NO_DEPTH and np.isnan(expired.depth).all()
 
 
 @pytest.mark.parametrize("kind", list(DepthKind))
@@ -269,7 +274,7 @@ def test_invalid_inputs_never_give_infinite_or_non_positive_depth(kind):
     sparse[::17, ::3] = -1.0
     sparse[::19, ::11] = 0.0
     result = ScaleFusion().fuse(prediction, kind, sparse)
-    assert result.status == "fused"
+    assert result.status is FusionStatus.FUSED
     finite = np.isfinite(result.depth)
     assert not np.isinf(result.depth).any()
     assert np.all(result.depth[finite] > 0.0)
@@ -287,8 +292,18 @@ def test_shapes_must_match():
 
 
 def test_invalid_settings_are_named():
-    with pytest.raises(ValueError, match="min_points >= 2.*local_strength"):
-        FusionConfig(min_points=1, local_strength=2.0)
+    with pytest.raises(ValueError, match="GlobalFitConfig: need min_points >= 2, ransac_hypotheses >= 1"):
+        GlobalFitConfig(min_points=1, ransac_hypotheses=0)
+    with pytest.raises(ValueError, match="LocalCorrectionConfig: need 0 <= strength <= 1"):
+        LocalCorrectionConfig(strength=2.0)
+
+
+def test_settings_are_frozen_and_composed_only_of_stage_settings():
+    config = FusionConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.local_correction.strength = 0.0
+    with pytest.raises(ValueError, match="FusionConfig: need global_fit to be a GlobalFitConfig, hold_frames >= 0"):
+        FusionConfig(global_fit={"min_points": 5}, hold_frames=-1)
 
 
 def test_a_relative_fit_never_sends_the_far_part_of_the_image_beyond_reach():
@@ -298,10 +313,10 @@ def test_a_relative_fit_never_sends_the_far_part_of_the_image_beyond_reach():
     inverse_lidar = (0.5 * predicted - 0.4) * np.random.default_rng(1).uniform(0.95, 1.05, predicted.size)
     farthest_predicted = 0.7
     assert 0.5 * farthest_predicted - 0.4 < 0.0, "the exact fit puts the farthest pixels behind the camera"
-    scale, shift, inliers = ransac_inverse_affine(predicted, inverse_lidar, FusionConfig(),
+    scale, shift, inliers = ransac_inverse_affine(predicted, inverse_lidar, GlobalFitConfig(),
                                                   np.random.default_rng(0), farthest_predicted)
     assert scale * farthest_predicted + shift >= inverse_lidar.min() / FAR_LIMIT_FACTOR - 1e-12
     assert inliers.mean() > 0.5, "still a fit of most of the LiDAR"
-    unconstrained_scale, unconstrained_shift, _ = ransac_inverse_affine(predicted, inverse_lidar, FusionConfig(),
+    unconstrained_scale, unconstrained_shift, _ = ransac_inverse_affine(predicted, inverse_lidar, GlobalFitConfig(),
                                                                         np.random.default_rng(0))
     assert unconstrained_scale * farthest_predicted + unconstrained_shift < 0.0, "what the bound prevents"
