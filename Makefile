@@ -2,6 +2,7 @@
 # make demo   - the main job: sim scene -> depth -> LiDAR fusion -> point cloud -> costmap, report in out/
 # make test   - the whole test suite
 # make bench  - benchmarks (per-stage timings, end-to-end latency)
+# make docs   - regenerate the topic and parameter tables of docs/nodes.md from the nodes' tables
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench docs clean
 setup: $(STAMP)
 	@$(PY) -m monodepth_ros.core.depth.weights_cache >/dev/null
 
@@ -30,6 +31,9 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+docs: setup
+	$(PY) -m monodepth_ros.tools.docs_tables
 
 clean:
 	rm -rf out build install log

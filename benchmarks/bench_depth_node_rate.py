@@ -15,7 +15,7 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import array_to_image
 from monodepth_ros.testing.node_process import NodeProcess
-from monodepth_ros.tools.model_arguments import add_model_arguments
+from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAMESPACE = "/bench"
@@ -56,9 +56,7 @@ def isolate_dds_traffic() -> None:
 def node_parameters(arguments: argparse.Namespace) -> dict[str, object]:
     """The model options that differ from depth_node's defaults, then the --node-parameter ones."""
     defaults = ModelSpec()
-    chosen = {"backend": arguments.backend, "model": arguments.model, "output": arguments.output,
-              "device": arguments.device, "fp16": arguments.fp16, "input_size": tuple(arguments.input_size),
-              "canonical_focal_px": arguments.canonical_focal_px}
+    chosen = asdict(model_spec_from_arguments(arguments))
     parameters = {name: value for name, value in chosen.items() if value != getattr(defaults, name)}
     parameters.update(dict(text.split(":=", 1) for text in arguments.node_parameter))
     return parameters

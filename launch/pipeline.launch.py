@@ -2,6 +2,8 @@
 
 ros2 launch monodepth_ros pipeline.launch.py image:=/camera/image_raw camera_info:=/camera/camera_info \
     points_lidar:=/lidar/points use_fusion:=true use_costmap:=true model:="" device:=cuda
+The nodes, their names and remappings come from monodepth_ros.ros.runners.pipeline_graph (as in
+monodepth-pipeline); sim:=true adds sim_scene_node as camera and LiDAR (see sim_demo.launch.py).
 """
 import os
 
@@ -10,6 +12,8 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch_ros.actions import Node
 
 from launch import LaunchDescription
+from monodepth_ros.core.sim.config import SimSceneConfig
+from monodepth_ros.ros.runners.pipeline_graph import INPUT_TOPICS, PACKAGE, pipeline_graph
 
 ARGUMENTS = {
     "namespace": ("", "Namespace of every node and topic"),
@@ -24,32 +28,24 @@ ARGUMENTS = {
     "device": ("auto", "auto | cpu | cuda | cuda:N"),
     "use_fusion": ("true", "Run lidar_fusion_node and build clouds from depth/fused"),
     "use_costmap": ("true", "Run costmap_node"),
+    "sim": ("false", "Also run sim_scene_node (default scene) as camera and LiDAR, with its sensor poses"),
     "use_sim_time": ("false", "Use /clock (Gazebo, bags)"),
 }
 
 
 def pipeline_nodes(context):
     value = {name: context.launch_configurations[name] for name in ARGUMENTS}
-    share = get_package_share_directory("monodepth_ros")
+    share = get_package_share_directory(PACKAGE)
     files = [value["params_file"] or os.path.join(share, "config", "pipeline.yaml")]
     files += [value["extra_params_file"]] if value["extra_params_file"] else []
-    parameters = files + [{"use_sim_time": value["use_sim_time"] == "true"}]
-    fusion = value["use_fusion"] == "true"
-    depth_for_clouds = "depth/fused" if fusion else "depth/image"
-    common = {"package": "monodepth_ros", "namespace": value["namespace"], "output": "screen"}
-    nodes = [Node(executable="depth_node", name="depth_node", **common,
-                  parameters=parameters + [{"backend": value["backend"], "model": value["model"],
-                                            "device": value["device"]}],
-                  remappings=[("image", value["image"]), ("camera_info", value["camera_info"])])]
-    if fusion:
-        nodes.append(Node(executable="lidar_fusion_node", name="lidar_fusion_node", **common, parameters=parameters,
-                          remappings=[("points_lidar", value["points_lidar"])]))
-    nodes.append(Node(executable="pointcloud_node", name="pointcloud_node", **common, parameters=parameters,
-                      remappings=[("depth/image", depth_for_clouds), ("image", value["image"])]))
-    if value["use_costmap"] == "true":
-        nodes.append(Node(executable="costmap_node", name="costmap_node", **common, parameters=parameters,
-                          remappings=[("depth/image", depth_for_clouds), ("odom", value["odom"])]))
-    return nodes
+    graph = pipeline_graph(use_fusion=value["use_fusion"] == "true", use_costmap=value["use_costmap"] == "true",
+                           sim=SimSceneConfig() if value["sim"] == "true" else None,
+                           inputs={topic: value[topic] for topic in INPUT_TOPICS},
+                           model={name: value[name] for name in ("backend", "model", "device")})
+    return [Node(package=PACKAGE, executable=entry.executable, name=entry.name, namespace=value["namespace"],
+                 output="screen", remappings=list(entry.remappings),
+                 parameters=files + [dict(entry.parameters), {"use_sim_time": value["use_sim_time"] == "true"}])
+            for entry in graph]
 
 
 def generate_launch_description():

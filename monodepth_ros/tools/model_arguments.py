@@ -1,36 +1,80 @@
-"""Command-line options that select a depth model, named like depth_node's parameters."""
+"""Command-line options that select a depth model: one per ModelSpec field, named like depth_node's parameter
+(``input_size`` -> ``--input-size``), with the field's default."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import MISSING, fields
+from typing import Any, Callable
 
 from monodepth_ros.core.depth.device import validate_device
 from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
 
+HELP = {
+    "backend": "model backend: fastdepth (embedded, metric, indoor), onnx (an ONNX depth model file), hf (Hugging "
+               "Face AutoModelForDepthEstimation)",
+    "model": "ONNX file (onnx), Hugging Face hub id or local folder (hf); empty = the embedded FastDepth model",
+    "output": "meaning of the model's raw output; auto asks the backend (must be set for onnx)",
+    "device": "auto, cpu, cuda or cuda:N (falls back to cpu without CUDA)",
+    "fp16": "half precision where the device supports it",
+    "input_size": "network input size in pixels; 0 0 keeps the model's own",
+    "mean": "per-channel RGB mean subtracted after scaling to [0, 1] (onnx)",
+    "std": "per-channel RGB std divided by after subtracting the mean (onnx)",
+    "canonical_focal_px": "focal length (px) the metric model assumes; > 0 rescales depth by real/canonical",
+    "output_scale": "multiplies the raw model output (e.g. 0.001 for a model that predicts millimetres)",
+}
+"""Help of each option; a ModelSpec field without an entry still gets its option, described by its name."""
+CHOICES = {"backend": BACKENDS, "output": OUTPUT_CHOICES}
+METAVARS = {"input_size": ("H", "W"), "mean": ("R", "G", "B"), "std": ("R", "G", "B"), "canonical_focal_px": "F",
+            "output_scale": "S"}
 
-def _device(text: str) -> str:
-    error = validate_device(text)
-    if error:
-        raise argparse.ArgumentTypeError(error)
-    return text
+
+def _validated(validate: Callable[[str], str | None]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        error = validate(text)
+        if error:
+            raise argparse.ArgumentTypeError(error)
+        return text
+
+    return parse
+
+
+VALIDATORS = {"device": _validated(validate_device)}
+
+
+def _field_defaults() -> dict[str, Any]:
+    return {field.name: field.default for field in fields(ModelSpec) if field.default is not MISSING}
+
+
+def option_name(field_name: str) -> str:
+    """The command-line option of a ModelSpec field: ``--input-size`` for ``input_size``."""
+    return "--" + field_name.replace("_", "-")
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """--backend, --model, --output, --device, --fp16, --input-size, --canonical-focal-px."""
-    parser.add_argument("--backend", choices=BACKENDS, default="fastdepth", help="model backend (default: fastdepth)")
-    parser.add_argument("--model", default="", help="ONNX file or Hugging Face model id/folder; empty = embedded "
-                        "FastDepth")
-    parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",
-                        help="meaning of the model's raw output; auto asks the backend (required for onnx)")
-    parser.add_argument("--device", type=_device, default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
-    parser.add_argument("--fp16", action="store_true", help="half precision where the device supports it")
-    parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"), default=(0, 0),
-                        help="network input size in pixels; 0 0 keeps the model's own")
-    parser.add_argument("--canonical-focal-px", type=float, default=0.0, metavar="F",
-                        help="focal length (px) the metric model assumes; rescales depth by real/canonical")
+    """One option per ModelSpec field (``--backend``, ``--model``, ..., ``--mean R G B``, ``--output-scale``)."""
+    group = parser.add_argument_group("model (as depth_node's parameters of the same names)")
+    for name, default in _field_defaults().items():
+        flag = option_name(name)
+        if isinstance(default, bool):
+            options: dict[str, Any] = {"action": "store_false" if default else "store_true"}
+            flag = option_name(f"no_{name}") if default else flag
+            shown = "on" if default else "off"
+        elif isinstance(default, tuple):
+            options = {"nargs": len(default), "type": type(default[0]), "metavar": METAVARS.get(name)}
+            shown = " ".join(str(value) for value in default)
+        else:
+            options = {"type": VALIDATORS.get(name, type(default)), "choices": CHOICES.get(name),
+                       "metavar": METAVARS.get(name)}
+            shown = str(default) if default != "" else '""'
+        group.add_argument(flag, dest=name, default=default, help=f"{HELP.get(name, name)} (default: {shown})",
+                           **options)
 
 
 def model_spec_from_arguments(arguments: argparse.Namespace) -> ModelSpec:
-    """The ModelSpec the options of ``add_model_arguments`` describe."""
-    return ModelSpec(backend=arguments.backend, model=arguments.model, output=arguments.output,
-                     device=arguments.device, fp16=arguments.fp16, input_size=tuple(arguments.input_size),
-                     canonical_focal_px=arguments.canonical_focal_px)
+    """The ModelSpec the options of ``add_model_arguments`` describe; raises ValueError for values ModelSpec
+    rejects (e.g. a non-positive std)."""
+    values = {}
+    for name, default in _field_defaults().items():
+        value = getattr(arguments, name)
+        values[name] = tuple(value) if isinstance(default, tuple) else value
+    return ModelSpec(**values)

@@ -120,7 +120,7 @@ def test_auto_reliability_receives_from_either_publisher(make_camera, depth_node
 def test_malformed_messages_are_reported_once_and_the_next_good_frame_is_processed(
         make_camera, depth_node, motorcycle):
     rgb, _, k = motorcycle
-    node = depth_node(image_reliability="reliable")
+    node = depth_node(reliability="reliable")
     camera = make_camera("camera_malformed")
     camera.subscribe_outputs()
     assert camera.wait_for_node(spin_until), node.log()

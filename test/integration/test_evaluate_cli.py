@@ -1,7 +1,8 @@
-"""The evaluate CLI on the Middlebury Motorcycle with the default FastDepth model."""
+"""The evaluate CLI on the Middlebury Motorcycle with the default FastDepth model, and on a tiny ONNX model."""
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -155,3 +156,53 @@ def test_unreadable_data_fails_with_a_message_and_no_json(tmp_path):
     assert result.returncode != 0
     assert "absent.npz" in result.stderr and result.stdout == ""
     assert not (tmp_path / "pred.npz").exists()
+
+
+NORMALISED_RED_MEAN, NORMALISED_RED_STD = (0.5, 0.25, 0.75), (0.25, 0.5, 2.0)
+
+
+def normalised_red_depth(rgb: np.ndarray) -> np.ndarray:
+    """What _export_normalised_red's model predicts for uint8 RGB (H, W, 3) normalised as it expects (metres)."""
+    return 3.0 + (rgb[..., 0] / 255.0 - NORMALISED_RED_MEAN[0]) / NORMALISED_RED_STD[0]
+
+
+def _export_normalised_red(path: Path) -> Path:
+    """An ONNX model with a fixed 32x48 input: depth (N, 1, H, W) = 3 + the red channel of its input."""
+    torch = pytest.importorskip("torch")
+
+    class NormalisedRed(torch.nn.Module):
+        def forward(self, image):
+            return 3.0 + image[:, 0:1]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(NormalisedRed(), (torch.zeros(1, 3, 32, 48),), str(path), input_names=["image"],
+                          output_names=["depth"], dynamo=False)
+    return path
+
+
+def test_an_onnx_model_gets_the_mean_std_and_output_scale_it_needs(tmp_path):
+    pytest.importorskip("onnxruntime")
+    model = _export_normalised_red(tmp_path / "normalised_red.onnx")
+    rgb = np.zeros((32, 48, 3), np.uint8)
+    rgb[..., 0] = np.linspace(100, 250, 48, dtype=np.uint8)[None, :]
+    rgb[..., 1:] = 90
+    gt = normalised_red_depth(rgb.astype(np.float64)).astype(np.float32)
+    save_eval_npz(tmp_path / "data.npz", rgb, gt, np.array([[40.0, 0.0, 24.0], [0.0, 40.0, 16.0], [0.0, 0.0, 1.0]]))
+    onnx = ("--backend", "onnx", "--model", str(model), "--output", "metric_depth", "--device", "cpu")
+    normalisation = ("--mean", *map(str, NORMALISED_RED_MEAN), "--std", *map(str, NORMALISED_RED_STD))
+    normalised = evaluate_ok(tmp_path / "data.npz", tmp_path / "pred.npz", *onnx, *normalisation)
+    with np.load(tmp_path / "pred.npz") as pred:
+        np.testing.assert_allclose(pred["depth"][0], gt, rtol=1e-4)
+    assert normalised["abs_rel"] < 1e-4 and normalised["delta1"] == 1.0
+    raw = evaluate_ok(tmp_path / "data.npz", tmp_path / "raw.npz", *onnx)
+    assert raw["abs_rel"] > 0.1, "without --mean/--std the model sees other values"
+    evaluate_ok(tmp_path / "data.npz", tmp_path / "halved.npz", *onnx, *normalisation, "--output-scale", "0.5")
+    with np.load(tmp_path / "halved.npz") as pred:
+        np.testing.assert_allclose(pred["depth"][0], 0.5 * gt, rtol=1e-4)
+
+
+def test_a_std_of_zero_is_rejected_in_one_line(tmp_path):
+    result = run_evaluate(tmp_path / "data.npz", tmp_path / "pred.npz", "--std", "0", "1", "1")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "std must be positive" in result.stderr

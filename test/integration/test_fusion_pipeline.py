@@ -16,7 +16,7 @@ from sensor_msgs.msg import Image, PointCloud2
 
 from monodepth_ros.core.depth.weights_cache import fastdepth_model_path
 from monodepth_ros.core.eval.metrics import depth_metrics
-from monodepth_ros.core.sim.config import SimSceneConfig, pipeline_extrinsics
+from monodepth_ros.core.sim.config import SimSceneConfig, lidar_pose_in_camera
 from monodepth_ros.core.sim.scene import SimScene
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import depth_image_to_metres
@@ -40,7 +40,7 @@ def start_pipeline(node_processes, **depth_parameters):
         node_processes("monodepth_ros.ros.nodes.depth_node", NAMESPACE, depth_parameters,
                        remappings={"image": "image_raw"}),
         node_processes("monodepth_ros.ros.nodes.lidar_fusion_node", NAMESPACE,
-                       {"lidar_pose_in_camera": pipeline_extrinsics(config)["lidar_pose_in_camera"]}),
+                       {"lidar_pose_in_camera": lidar_pose_in_camera(config)}),
         node_processes("monodepth_ros.ros.nodes.pointcloud_node", NAMESPACE, remappings={"depth/image": "depth/fused"}),
     ]
 

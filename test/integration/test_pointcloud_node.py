@@ -149,7 +149,7 @@ def test_xyzrgb_takes_colours_from_an_image_of_twice_the_resolution(make_camera,
 
 
 def test_malformed_input_is_reported_once_and_the_next_good_depth_is_processed(make_camera, pointcloud_node):
-    node = pointcloud_node(depth_reliability="reliable")
+    node = pointcloud_node(reliability="reliable")
     camera = make_camera("malformed")
     camera.subscribe_points()
     assert camera.wait_for_node(), node.log()
@@ -233,9 +233,24 @@ def test_parameter_updates_apply_to_the_next_depth_image_and_invalid_ones_are_re
     assert camera.publish_until(lambda: cloud_size() == valid_points_at(4), depth, info), node.log()
     assert set_parameter("voxel_size_m", 0.5).successful
     assert camera.publish_until(lambda: 0 < cloud_size() < valid_points_at(4) // 4, depth, info), node.log()
-    assert set_parameter("max_range_m", 1.5).successful
+    assert set_parameter("max_depth_m", 1.5).successful
     assert camera.publish_until(lambda: cloud_size() == 0, depth, info), "the plane at 2 m is beyond 1.5 m"
-    assert set_parameter("min_range_m", 3.0).successful
-    assert camera.publish_until(lambda: "min_range_m (3.0) must be below max_range_m (1.5)" in node.log(),
+    assert set_parameter("min_depth_m", 3.0).successful
+    assert camera.publish_until(lambda: "min_depth_m (3.0) must be below max_depth_m (1.5)" in node.log(),
                                 depth, info), node.log()
     assert node.alive()
+
+
+def test_former_parameter_names_still_apply_with_one_warning_each(make_camera, pointcloud_node):
+    node = pointcloud_node(min_range_m=2.5, max_range_m=30, depth_reliability="reliable")
+    camera = make_camera("former_names")
+    camera.subscribe_points()
+    assert camera.wait_for_node(), node.log()
+    camera.publish_for(1.0, plane_depth(), plane_info())
+    assert camera.publish_until(lambda: len(camera.clouds) >= 3, plane_depth(), plane_info()), node.log()
+    assert all(len(pointcloud2_to_xyz(cloud)) == 0 for cloud in camera.clouds), "the plane at 2 m is nearer than 2.5 m"
+    log = node.log()
+    for former, current in (("min_range_m", "min_depth_m"), ("max_range_m", "max_depth_m"),
+                            ("depth_reliability", "reliability")):
+        warnings = [line for line in log.splitlines() if f"parameter {former} is deprecated" in line]
+        assert len(warnings) == 1 and f"use {current}" in warnings[0], log

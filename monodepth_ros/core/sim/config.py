@@ -1,4 +1,4 @@
-"""Settings of the synthetic scene, and the sensor extrinsics it implies for the pipeline."""
+"""Settings of the synthetic scene, and the pose of its LiDAR in its camera frame."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -103,9 +103,8 @@ class SimSceneConfig:
         return None
 
 
-def pipeline_extrinsics(config: SimSceneConfig) -> dict[str, list[float]]:
-    """Parameter values that tell lidar_fusion_node and costmap_node where this scene's sensors are."""
+def lidar_pose_in_camera(config: SimSceneConfig) -> list[float]:
+    """The pose of the scene's LiDAR frame in its camera optical frame, [x, y, z, qx, qy, qz, qw] (metres)."""
     base_from_camera = transform_from_pose7(list(config.camera_pose_in_base))
     base_from_lidar = transform_from_pose7(list(config.lidar_pose_in_base))
-    return {"lidar_pose_in_camera": pose7_from_transform(invert(base_from_camera) @ base_from_lidar),
-            "camera_pose_in_base": list(config.camera_pose_in_base)}
+    return pose7_from_transform(invert(base_from_camera) @ base_from_lidar)

@@ -1,1 +1,2 @@
-"""What the nodes share: worker base, parameters, QoS, subscriptions, diagnostics, problem log, topic names."""
+"""What the nodes share: worker base, parameters (and the specs several nodes declare), QoS, subscriptions,
+diagnostics, problem log, topic names, topic table rows."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
@@ -26,12 +26,15 @@ class ParameterSpec:
     read_only: bool = False
     """True for settings fixed at start-up (e.g. the model); changing them needs a restart."""
     check: Callable[[Any], str | None] | None = None
-    """Extra validation: returns an error message, or None when the value is fine."""
+    """Extra validation: returns an error message, or None when the value is fine. A ``Check`` also says in
+    words what it enforces (shown by ``ros2 param describe`` and in docs/nodes.md)."""
 
     def descriptor(self) -> ParameterDescriptor:
         constraints = []
         if self.choices:
             constraints.append("one of: " + ", ".join(self.choices))
+        if isinstance(self.check, Check):
+            constraints.append(self.check.summary)
         if self.read_only:
             constraints.append("read-only after start-up")
         descriptor = ParameterDescriptor(name=self.name, description=self.description,
@@ -59,18 +62,81 @@ class ParameterSpec:
         return None
 
 
+@dataclass(frozen=True)
+class Check:
+    """A validator (value -> error message or None) with a short summary of what it enforces."""
+
+    summary: str
+    function: Callable[[Any], str | None]
+
+    def __call__(self, value: Any) -> str | None:
+        return self.function(value)
+
+
+class NodeParameters(tuple):
+    """One node's parameter table: a tuple of its specs that also knows the former parameter names still
+    accepted at start-up. ``renamed`` maps a former name to the name of the spec that replaces it."""
+
+    renamed: Mapping[str, str]
+
+    def __new__(cls, specs: tuple[ParameterSpec, ...], renamed: Mapping[str, str] | None = None) -> NodeParameters:
+        table = super().__new__(cls, specs)
+        names = [spec.name for spec in table]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"parameters declared twice: {', '.join(repeated)}")
+        table.renamed = dict(renamed or {})
+        for former, name in table.renamed.items():
+            if name not in names or former in names:
+                raise ValueError(f"renamed parameter {former} -> {name}: {name} must be in the table, {former} not")
+        return table
+
+    def former_names(self, name: str) -> list[str]:
+        """The former names of parameter ``name`` (empty when it was never renamed)."""
+        return [former for former, current in self.renamed.items() if current == name]
+
+
 class ParameterTable:
-    """Declares a node's parameters from its table and rejects invalid updates with a reason."""
+    """Declares a node's parameters from its table and rejects invalid updates with a reason.
+
+    A value given at start-up (parameters file or ``-p``) under a former name of a ``NodeParameters`` table is
+    taken for its replacement unless that is given too; either way one deprecation warning names the
+    replacement. Former names are not declared: ``ros2 param set`` knows only the current ones.
+    """
 
     def __init__(self, node: Node, specs: tuple[ParameterSpec, ...]) -> None:
         self._node = node
         self._specs = {spec.name: spec for spec in specs}
+        renamed = specs if isinstance(specs, NodeParameters) else NodeParameters(specs)
         for spec in specs:
-            node.declare_parameter(spec.name, spec.default, spec.descriptor())
+            default = spec.default
+            for former in renamed.former_names(spec.name):
+                default = self._value_under_former_name(former, spec, default)
+            node.declare_parameter(spec.name, default, spec.descriptor())
             error = spec.validate(node.get_parameter(spec.name).value)
             if error:
                 raise ValueError(f"invalid parameter: {error}")
         node.add_on_set_parameters_callback(self._on_set)
+
+    def _value_under_former_name(self, former: str, spec: ParameterSpec, default: Any) -> Any:
+        """The default to declare ``spec`` with: the value given under ``former`` (warned about), else ``default``."""
+        value = self._given_value(former)
+        if value is None:
+            return default
+        logger = self._node.get_logger()
+        if self._given_value(spec.name) is not None:
+            logger.warning(f"parameter {former} is deprecated and ignored: {spec.name}, which replaces it, is set "
+                           f"too; remove {former}")
+            return default
+        logger.warning(f"parameter {former} is deprecated and will be removed in the next release: use {spec.name} "
+                       f"(taking {former}={value!r} as {spec.name})")
+        return _typed_like(spec.default, value, f"{former} (now {spec.name})")
+
+    def _given_value(self, name: str) -> Any:
+        """The start-up value given for ``name`` (parameters file, -p, overrides), or None; declares nothing."""
+        value = self._node.declare_parameter(name, None, ParameterDescriptor(dynamic_typing=True)).value
+        self._node.undeclare_parameter(name)
+        return value
 
     def __getitem__(self, name: str) -> Any:
         return self._node.get_parameter(name).value
@@ -86,7 +152,18 @@ class ParameterTable:
         return SetParametersResult(successful=True)
 
 
-def pose7_check(name: str) -> Callable[[Any], str | None]:
+def _typed_like(default: Any, value: Any, label: str) -> Any:
+    """``value`` as a parameter of ``default``'s type (an integer becomes a double where one is expected);
+    raises ValueError when the types differ."""
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    expected = Parameter.Type.from_parameter_value(default)
+    if Parameter.Type.from_parameter_value(value) is not expected:
+        raise ValueError(f"invalid parameter: {label} must be of type {expected.name.lower()}, got {value!r}")
+    return value
+
+
+def pose7_check(name: str) -> Check:
     """Validator for a [x, y, z, qx, qy, qz, qw] parameter (metres, non-zero quaternion)."""
 
     def check(values) -> str | None:
@@ -96,7 +173,7 @@ def pose7_check(name: str) -> Callable[[Any], str | None]:
             return f"{name}: {error}"
         return None
 
-    return check
+    return Check("pose7 [x, y, z, qx, qy, qz, qw], quaternion non-zero", check)
 
 
 def config_parameter(defaults, name: str, description: str, **constraints) -> ParameterSpec:

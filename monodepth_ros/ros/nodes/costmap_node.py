@@ -78,7 +78,7 @@ class CostmapNode(WorkerNode):
         self.pose_source = "none"
         self.lethal_cells = 0
         inputs = MutuallyExclusiveCallbackGroup()
-        reliability = self.params["input_reliability"]
+        reliability = self.params["reliability"]
         self.cloud_subscription = AdaptiveSubscription(self, PointCloud2, "points", self.worker.submit, reliability,
                                                        callback_group=inputs)
         self.odom_subscription = None

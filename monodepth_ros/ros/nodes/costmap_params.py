@@ -1,15 +1,18 @@
-"""Parameters of costmap_node: frames, the costmap model (read-only, see CostmapConfig), inputs and output rate."""
+"""Parameters and topics of costmap_node: frames, the costmap model (read-only, see CostmapConfig), inputs and
+output rate."""
 from __future__ import annotations
 
 from monodepth_ros.core.costmap.config import GROUND_REMOVALS, CostmapConfig
 from monodepth_ros.ros.common.parameters import (
+    NodeParameters,
     ParameterSpec,
     ParameterTable,
     config_from_parameters,
     config_parameter,
     pose7_check,
 )
-from monodepth_ros.ros.common.qos import RELIABILITY_CHOICES
+from monodepth_ros.ros.common.shared_parameters import DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 COSTMAP_DEFAULTS = CostmapConfig()
 CAMERA_POSE_IN_BASE_DEFAULT = [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5]
@@ -20,7 +23,7 @@ def _costmap(name: str, description: str, **constraints) -> ParameterSpec:
     return config_parameter(COSTMAP_DEFAULTS, name, description, **constraints)
 
 
-COSTMAP_NODE_PARAMETERS = (
+COSTMAP_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("base_frame", "base_link", "Robot base frame (on the floor, z up); the costmap is published in "
                   "it, centred on the robot", read_only=True),
     ParameterSpec("world_frame", "odom", "Frame the base moves in; its pose comes from tf2 or the odom topic and "
@@ -80,10 +83,27 @@ COSTMAP_NODE_PARAMETERS = (
                   "whose invalid pixels clear with it (seconds)", minimum=0.0, maximum=10.0),
     ParameterSpec("publish_rate_hz", 5.0, "Largest rate of costmap messages; one is sent only after new clouds",
                   minimum=0.1, maximum=100.0, read_only=True),
-    ParameterSpec("input_reliability", "auto", "Reliability of all subscriptions; auto matches the publishers",
-                  choices=RELIABILITY_CHOICES, read_only=True),
-    ParameterSpec("diagnostics_period_s", 1.0, "Period of /diagnostics messages (seconds)",
-                  minimum=0.1, maximum=60.0, read_only=True),
+    RELIABILITY,
+    DIAGNOSTICS_PERIOD,
+), renamed={"input_reliability": RELIABILITY.name})
+
+COSTMAP_NODE_TOPICS = (
+    TopicSpec("in", "points", "sensor_msgs/PointCloud2 with float `x`, `y`, `z`, any frame",
+              "every cloud the node keeps up with is integrated"),
+    TopicSpec("in", "odom", "nav_msgs/Odometry",
+              "only when `world_frame` is set; used when tf2 has no pose; `header.frame_id` must be `world_frame` "
+              "and `child_frame_id` `base_frame`; matched within `pose_time_tolerance_s`"),
+    TopicSpec("in", "depth/image", "sensor_msgs/Image (`32FC1` m, `16UC1`/`mono16` mm)",
+              "only with `clear_from_depth`; matched within `depth_time_tolerance_s` (launch files remap it to "
+              "`depth/fused` with fusion)"),
+    TopicSpec("in", "depth/camera_info", "sensor_msgs/CameraInfo", "only with `clear_from_depth`"),
+    TopicSpec("out", "costmap", "nav_msgs/OccupancyGrid",
+              "latched (reliable, transient local, depth 1, as Nav2 publishes its costmaps); at most "
+              "`publish_rate_hz`, only after new clouds"),
+    TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
+              "`update_ms`, `lethal_cells`, `pose_source` (`tf2`, `odometry`, `none`), `extrinsics`, `points`, "
+              "`points_non_finite`, `obstacle_points`, `ground_points`, `clearing_rays`, `hit_cells`, "
+              "`missed_cells`, `ground_plane`"),
 )
 
 

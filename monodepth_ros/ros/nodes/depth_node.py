@@ -47,7 +47,7 @@ class DepthNode(WorkerNode):
         self.colored_publisher = self.create_publisher(Image, "depth/colored", stream_output_qos())
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
-        reliability = self.params["image_reliability"]
+        reliability = self.params["reliability"]
         self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,
                                                        callback_group=inputs)
         self.camera_info = CameraInfoInput(self, "camera_info", reliability, self.problems, callback_group=inputs)

@@ -1,10 +1,18 @@
-"""Parameters of depth_node."""
+"""Parameters and topics of depth_node."""
 from __future__ import annotations
 
 from monodepth_ros.core.depth.device import validate_device
 from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
-from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable, config_from_parameters, config_parameter
-from monodepth_ros.ros.common.qos import RELIABILITY_CHOICES
+from monodepth_ros.ros.common.parameters import (
+    Check,
+    NodeParameters,
+    ParameterSpec,
+    ParameterTable,
+    config_from_parameters,
+    config_parameter,
+)
+from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 MODEL_DEFAULTS = ModelSpec()
 
@@ -13,18 +21,19 @@ def _model(name: str, description: str, **constraints) -> ParameterSpec:
     return config_parameter(MODEL_DEFAULTS, name, description, **constraints)
 
 
-def _positive(name: str):
-    return lambda values: None if all(v > 0.0 for v in values) else f"{name} values must be positive"
+def _positive(name: str) -> Check:
+    return Check("each > 0", lambda values: None if all(v > 0.0 for v in values) else f"{name} values must be positive")
 
 
-DEPTH_NODE_PARAMETERS = (
+DEPTH_NODE_PARAMETERS = NodeParameters((
     _model("backend", "Model backend: fastdepth (embedded, metric, indoor), onnx "
                   "(any ONNX depth model file), hf (Hugging Face AutoModelForDepthEstimation)",
                   choices=BACKENDS),
     _model("model", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded FastDepth model"),
     _model("output", "Meaning of the model output; auto = known from the model (required for onnx)",
            choices=OUTPUT_CHOICES),
-    _model("device", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent", check=validate_device),
+    _model("device", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent",
+           check=Check("auto, cpu, cuda or cuda:N", validate_device)),
     _model("fp16", "Half precision on CUDA (TensorRT fp16 engines for onnx)"),
     _model("input_size", "Network input [height, width] in pixels; [0, 0] = model default", minimum=0,
            maximum=4096),
@@ -39,12 +48,30 @@ DEPTH_NODE_PARAMETERS = (
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
                   minimum=0.01, maximum=1000.0),
     ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
-    ParameterSpec("image_reliability", "auto", "Reliability of the image and camera_info subscriptions; "
-                  "auto matches the publishers", choices=RELIABILITY_CHOICES, read_only=True),
-    ParameterSpec("camera_info_tolerance_s", 0.1, "Largest stamp difference for pairing an image with "
-                  "a camera_info (seconds)", minimum=0.0, maximum=10.0),
-    ParameterSpec("diagnostics_period_s", 1.0, "Period of /diagnostics messages (seconds)",
-                  minimum=0.1, maximum=60.0, read_only=True),
+    RELIABILITY,
+    CAMERA_INFO_TOLERANCE,
+    DIAGNOSTICS_PERIOD,
+), renamed={"image_reliability": RELIABILITY.name})
+
+DEPTH_NODE_TOPICS = (
+    TopicSpec("in", "image", "sensor_msgs/Image",
+              "`mono8`, `mono16`, `rgb8`, `bgr8`, `rgba8`, `bgra8`, `8UC1`, `8UC3` (taken as BGR)"),
+    TopicSpec("in", "camera_info", "sensor_msgs/CameraInfo",
+              "nearest stamp within `camera_info_tolerance_s` (a frame handled before its camera_info waits up to "
+              "0.05 s for it while the stamps have been matching), else the newest received; frames are skipped "
+              "(with a warning) until the first one arrives"),
+    TopicSpec("out", "depth/image", "sensor_msgs/Image `32FC1`",
+              "metric models: metres along the optical axis, NaN = invalid or outside [`min_depth_m`, "
+              "`max_depth_m`]; frame and stamp of the input image"),
+    TopicSpec("out", "depth/relative_inverse", "sensor_msgs/Image `32FC1`",
+              "relative models instead of `depth/image`: unitless inverse depth, larger = nearer"),
+    TopicSpec("out", "depth/camera_info", "sensor_msgs/CameraInfo",
+              "the camera_info rescaled to the depth image, with its header"),
+    TopicSpec("out", "depth/colored", "sensor_msgs/Image `rgb8`",
+              "turbo colour map, computed only while subscribed and `publish_colored` is true"),
+    TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
+              "`model`, `kind`, `device`, `image_reliability` (the policy in use), `decode_ms`, `preprocess_ms`, "
+              "`inference_ms`, `postprocess_ms`, `publish_ms`"),
 )
 
 

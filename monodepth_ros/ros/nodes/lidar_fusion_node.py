@@ -54,7 +54,7 @@ class LidarFusionNode(WorkerNode):
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
         self.last_result: FusionResult | None = None
         inputs = MutuallyExclusiveCallbackGroup()
-        reliability = self.params["input_reliability"]
+        reliability = self.params["reliability"]
         self.depth_subscriptions = [
             AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
                                  reliability, callback_group=inputs)

@@ -1,10 +1,11 @@
-"""Parameters of lidar_fusion_node."""
+"""Parameters and topics of lidar_fusion_node."""
 from __future__ import annotations
 
-from monodepth_ros.ros.common.parameters import ParameterSpec, pose7_check
-from monodepth_ros.ros.common.qos import RELIABILITY_CHOICES
+from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, pose7_check
+from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.topic_specs import TopicSpec
 
-FUSION_NODE_PARAMETERS = (
+FUSION_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame that lidar_pose_in_camera "
                   "refers to (depth images in other frames need tf2)", read_only=True),
     ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True),
@@ -14,8 +15,7 @@ FUSION_NODE_PARAMETERS = (
                   check=pose7_check("lidar_pose_in_camera")),
     ParameterSpec("lidar_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
                   "the LiDAR cloud fused into it (seconds)", minimum=0.0, maximum=5.0),
-    ParameterSpec("camera_info_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
-                  "its camera_info (seconds)", minimum=0.0, maximum=10.0),
+    CAMERA_INFO_TOLERANCE,
     ParameterSpec("min_depth_m", 0.1, "LiDAR points and fused depth nearer than this are ignored / NaN",
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 80.0, "LiDAR points and fused depth farther than this are ignored / NaN",
@@ -28,9 +28,21 @@ FUSION_NODE_PARAMETERS = (
     ParameterSpec("temporal_time_constant_frames", 5.0, "Time constant of the scale smoothing (frames; "
                   "0 = off); a change confirmed by two frames is followed at once", minimum=0.0,
                   maximum=1000.0, read_only=True),
-    ParameterSpec("input_reliability", "auto", "Reliability of all subscriptions; auto matches the "
-                  "publishers", choices=RELIABILITY_CHOICES, read_only=True),
-    ParameterSpec("diagnostics_period_s", 1.0, "Period of /diagnostics messages (seconds)",
-                  minimum=0.1, maximum=60.0, read_only=True),
-)
+    RELIABILITY,
+    DIAGNOSTICS_PERIOD,
+), renamed={"input_reliability": RELIABILITY.name})
 
+FUSION_NODE_TOPICS = (
+    TopicSpec("in", "depth/image", "sensor_msgs/Image `32FC1` (metres) or `16UC1`/`mono16` (mm)", "metric models"),
+    TopicSpec("in", "depth/relative_inverse", "sensor_msgs/Image `32FC1`", "relative models"),
+    TopicSpec("in", "depth/camera_info", "sensor_msgs/CameraInfo",
+              "paired as in depth_node: nearest stamp within `camera_info_tolerance_s`, else the newest"),
+    TopicSpec("in", "points_lidar", "sensor_msgs/PointCloud2 with float `x`, `y`, `z`, any frame",
+              "cloud nearest the depth stamp within `lidar_time_tolerance_s`; a depth image waits up to 50 ms for "
+              "a cloud still on its way"),
+    TopicSpec("out", "depth/fused", "sensor_msgs/Image `32FC1`",
+              "metres, NaN = invalid or outside [`min_depth_m`, `max_depth_m`]; header of the depth image"),
+    TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
+              "`status`, `status_reason`, `scale`, `shift`, `inliers`, `points_used`, `residual`, "
+              "`extrinsics` (`tf2` or `parameters`)"),
+)

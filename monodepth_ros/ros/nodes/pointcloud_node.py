@@ -56,7 +56,7 @@ class PointCloudNode(WorkerNode):
         self.last_point_count = 0
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
-        reliability = self.params["depth_reliability"]
+        reliability = self.params["reliability"]
         self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.on_depth, reliability,
                                                        callback_group=inputs)
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
@@ -75,10 +75,10 @@ class PointCloudNode(WorkerNode):
 
     def process(self, depth_message: Image) -> None:
         """Publish the cloud of one depth image (runs on the worker thread)."""
-        min_range_m, max_range_m = self.params["min_range_m"], self.params["max_range_m"]
-        if min_range_m >= max_range_m:
-            self.problems.report("parameters", f"min_range_m ({min_range_m}) must be below max_range_m "
-                                 f"({max_range_m}); no clouds are published until it is")
+        min_depth_m, max_depth_m = self.params["min_depth_m"], self.params["max_depth_m"]
+        if min_depth_m >= max_depth_m:
+            self.problems.report("parameters", f"min_depth_m ({min_depth_m}) must be below max_depth_m "
+                                 f"({max_depth_m}); no clouds are published until it is")
             return
         self.problems.resolve("parameters")
         paired = self.paired_inputs(depth_message)
@@ -99,8 +99,8 @@ class PointCloudNode(WorkerNode):
             return
         self.problems.resolve("input:")
         decoded = time.perf_counter()
-        points = self.depth_to_points.convert(depth, intrinsics, self.params["decimation"], min_range_m,
-                                              max_range_m, self.params["discontinuity_ratio"])
+        points = self.depth_to_points.convert(depth, intrinsics, self.params["decimation"], min_depth_m,
+                                              max_depth_m, self.params["discontinuity_ratio"])
         xyz = points.xyz
         colours = None if rgb is None else points.colours_from(rgb)
         unprojected = time.perf_counter()

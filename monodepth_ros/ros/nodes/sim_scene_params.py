@@ -1,28 +1,32 @@
-"""Parameters of sim_scene_node: the scene (read-only, see SimSceneConfig), publishing rate and frame ids."""
+"""Parameters and topics of sim_scene_node: the scene (read-only, see SimSceneConfig), publishing rate and frame
+ids."""
 from __future__ import annotations
 
 from monodepth_ros.core.sim.config import ENVIRONMENTS, SimSceneConfig
 from monodepth_ros.ros.common.parameters import (
+    Check,
+    NodeParameters,
     ParameterSpec,
     ParameterTable,
     config_from_parameters,
     config_parameter,
     pose7_check,
 )
+from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 SCENE_DEFAULTS = SimSceneConfig()
 POSE7_DESCRIPTION = "[x, y, z, qx, qy, qz, qw] in base_link (metres, unit quaternion)"
 
 
-def _pair(name: str):
-    return lambda values: None if len(values) == 2 else f"{name} needs 2 values"
+def _pair(name: str) -> Check:
+    return Check("2 values", lambda values: None if len(values) == 2 else f"{name} needs 2 values")
 
 
 def _scene(name: str, description: str, **constraints) -> ParameterSpec:
     return config_parameter(SCENE_DEFAULTS, name, description, **constraints)
 
 
-SIM_SCENE_NODE_PARAMETERS = (
+SIM_SCENE_NODE_PARAMETERS = NodeParameters((
     _scene("seed", "Seed of the procedural scene; equal seeds give equal scenes", minimum=0, maximum=2**31 - 1),
     _scene("environment", "indoor (walled room with ceiling) or outdoor (open ground, sky)", choices=ENVIRONMENTS),
     _scene("image_width", "Camera image width (pixels)", minimum=16, maximum=4096),
@@ -67,6 +71,23 @@ SIM_SCENE_NODE_PARAMETERS = (
     ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame of image_raw and depth",
                   read_only=True),
     ParameterSpec("lidar_frame", "lidar", "Frame of points_lidar", read_only=True),
+))
+
+SIM_SCENE_NODE_TOPICS = (
+    TopicSpec("out", "image_raw", "sensor_msgs/Image `rgb8`",
+              "`camera_frame`; rendered only while `image_raw`, `camera_info` or `depth/ground_truth` has a "
+              "subscriber"),
+    TopicSpec("out", "camera_info", "sensor_msgs/CameraInfo", "K and P, no distortion, principal point at the image "
+              "centre"),
+    TopicSpec("out", "depth/ground_truth", "sensor_msgs/Image `32FC1`", "true z-depth in metres, NaN = no hit, "
+              "`camera_frame`"),
+    TopicSpec("out", "points_lidar", "sensor_msgs/PointCloud2 `x`, `y`, `z`",
+              "`lidar_frame`; only while subscribed and `publish_lidar` is true"),
+    TopicSpec("out", "odom", "nav_msgs/Odometry",
+              "true pose of `base_frame` in `world_frame`, forward speed and yaw rate in the base frame"),
+    TopicSpec("out", "/tf_static", "tf2_msgs/TFMessage", "base -> camera and base -> lidar; only where `tf2_ros` is "
+              "installed (not in the pip venv)"),
+    TopicSpec("out", "/tf", "tf2_msgs/TFMessage", "world -> base; only where `tf2_ros` is installed"),
 )
 
 

@@ -2,10 +2,12 @@
 
 monodepth-pipeline --params-file config/pipeline.yaml [--sim] [--no-fusion] [--no-costmap]
     [--namespace NS] [--ros-args -r image:=/camera/image_raw -r camera_info:=/camera/camera_info ...]
+The nodes, their names and remappings come from pipeline_graph, as in launch/pipeline.launch.py.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from rclpy.parameter import Parameter
 
 from monodepth_ros.ros.common.share_files import share_file
 from monodepth_ros.ros.runners.node_runner import init_ros, run_nodes
+from monodepth_ros.ros.runners.pipeline_graph import SIM_SCENE_NODE, GraphNode, pipeline_graph
 
 
 def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -43,36 +46,23 @@ def remap(*pairs: tuple[str, str]) -> list[str]:
     return arguments if pairs else []
 
 
+def create_node(entry: GraphNode, namespace: str) -> Node:
+    """The node ``entry`` describes, in ``namespace``, with its remappings and parameters."""
+    node_type = getattr(importlib.import_module(entry.module), entry.node_class)
+    return node_type(namespace=namespace, cli_args=remap(*entry.remappings),
+                     parameter_overrides=[Parameter(name, value=value) for name, value in entry.parameters.items()])
+
+
 def build_nodes(arguments: argparse.Namespace) -> list[Node]:
-    """Create the pipeline's nodes; with --sim the sensor extrinsics come from the sim's parameters."""
-    from monodepth_ros.ros.nodes.costmap_node import CostmapNode
-    from monodepth_ros.ros.nodes.depth_node import DepthNode
-    from monodepth_ros.ros.nodes.lidar_fusion_node import LidarFusionNode
-    from monodepth_ros.ros.nodes.pointcloud_node import PointCloudNode
-
-    namespace = arguments.namespace
-    depth_topic = "depth/image" if arguments.no_fusion else "depth/fused"
+    """Create the pipeline's nodes (pipeline_graph); with --sim the sensor poses come from the sim's parameters."""
     nodes: list[Node] = []
-    fusion_overrides: list[Parameter] = []
-    costmap_overrides: list[Parameter] = []
-    camera_remaps: tuple[tuple[str, str], ...] = ()
+    sim_config = None
     if arguments.sim:
-        from monodepth_ros.core.sim.config import pipeline_extrinsics
-        from monodepth_ros.ros.nodes.sim_scene_node import SimSceneNode
-
-        sim = SimSceneNode(namespace=namespace)
-        nodes.append(sim)
-        camera_remaps = (("image", "image_raw"),)
-        extrinsics = pipeline_extrinsics(sim.scene.config)
-        fusion_overrides = [Parameter("lidar_pose_in_camera", value=extrinsics["lidar_pose_in_camera"])]
-        costmap_overrides = [Parameter("camera_pose_in_base", value=extrinsics["camera_pose_in_base"])]
-    nodes.append(DepthNode(namespace=namespace, cli_args=remap(*camera_remaps)))
-    if not arguments.no_fusion:
-        nodes.append(LidarFusionNode(namespace=namespace, parameter_overrides=fusion_overrides))
-    nodes.append(PointCloudNode(namespace=namespace, cli_args=remap(("depth/image", depth_topic), *camera_remaps)))
-    if not arguments.no_costmap:
-        nodes.append(CostmapNode(namespace=namespace, parameter_overrides=costmap_overrides,
-                                 cli_args=remap(("depth/image", depth_topic))))
+        nodes.append(create_node(SIM_SCENE_NODE, arguments.namespace))
+        sim_config = nodes[0].scene.config
+    for entry in pipeline_graph(not arguments.no_fusion, not arguments.no_costmap, sim=sim_config):
+        if entry != SIM_SCENE_NODE:
+            nodes.append(create_node(entry, arguments.namespace))
     return nodes
 
 

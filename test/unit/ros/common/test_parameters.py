@@ -1,11 +1,15 @@
-"""Parameter tables: descriptors, ranges, validation of start-up values and updates."""
+"""Parameter tables: descriptors, ranges, validation of start-up values and updates, former names, shared specs."""
 from __future__ import annotations
 
 import pytest
 from rclpy.parameter import Parameter
 
 from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable
+from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
+from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 
 
 @pytest.fixture
@@ -64,3 +68,69 @@ def test_model_spec_follows_the_parameters(ros_context):
     finally:
         node.destroy_node()
     assert (spec.backend, spec.input_size, spec.output) == ("onnx", (240, 320), "relative_inverse_depth")
+
+
+def _table_with(ros_context, specs, name: str, **overrides):
+    """(node, ParameterTable) of ``specs`` on a new node started with ``overrides``."""
+    node = ros_context.create_node(name, parameter_overrides=[Parameter(key, value=value)
+                                                              for key, value in overrides.items()])
+    return node, ParameterTable(node, specs)
+
+
+def _warnings(captured: str, former: str) -> list[str]:
+    return [line for line in captured.splitlines() if f"parameter {former} is deprecated" in line]
+
+
+def test_a_former_name_sets_its_replacement_with_one_warning(ros_context, capfd):
+    node, table = _table_with(ros_context, DEPTH_NODE_PARAMETERS, "former_name", image_reliability="reliable")
+    try:
+        assert table["reliability"] == "reliable"
+        assert not node.has_parameter("image_reliability"), "former names are not declared"
+    finally:
+        node.destroy_node()
+    warnings = _warnings(capfd.readouterr().err, "image_reliability")
+    assert len(warnings) == 1 and "use reliability" in warnings[0]
+
+
+def test_the_current_name_wins_over_a_former_one_with_a_warning(ros_context, capfd):
+    node, table = _table_with(ros_context, POINTCLOUD_NODE_PARAMETERS, "both_names", max_range_m=5.0,
+                              max_depth_m=7.0)
+    try:
+        assert table["max_depth_m"] == 7.0
+    finally:
+        node.destroy_node()
+    warnings = _warnings(capfd.readouterr().err, "max_range_m")
+    assert len(warnings) == 1 and "ignored" in warnings[0] and "max_depth_m" in warnings[0]
+
+
+def test_former_names_reach_the_node_from_a_parameters_file_and_from_p(ros_context, tmp_path):
+    params_file = tmp_path / "old.yaml"
+    params_file.write_text("/**:\n  ros__parameters:\n    min_range_m: 0.5\n    input_reliability: best_effort\n")
+    node = ros_context.create_node("former_from_file", cli_args=["--ros-args", "--params-file", str(params_file),
+                                                                 "-p", "max_range_m:=9"])
+    try:
+        table = ParameterTable(node, POINTCLOUD_NODE_PARAMETERS)
+        assert (table["min_depth_m"], table["max_depth_m"]) == (0.5, 9.0), "an integer is taken as a double"
+        assert table["reliability"] == "auto", "input_reliability is not a former name of pointcloud_node's"
+        assert node.set_parameters([Parameter("max_depth_m", value=3.5)])[0].successful
+    finally:
+        node.destroy_node()
+
+
+def test_a_former_name_with_a_value_of_the_wrong_type_stops_the_node(ros_context):
+    node = ros_context.create_node("former_wrong_type", parameter_overrides=[Parameter("min_range_m", value="far")])
+    try:
+        with pytest.raises(ValueError, match="min_range_m \\(now min_depth_m\\) must be of type double"):
+            ParameterTable(node, POINTCLOUD_NODE_PARAMETERS)
+    finally:
+        node.destroy_node()
+
+
+@pytest.mark.parametrize("table", [DEPTH_NODE_PARAMETERS, FUSION_NODE_PARAMETERS, POINTCLOUD_NODE_PARAMETERS,
+                                   COSTMAP_NODE_PARAMETERS], ids=["depth", "fusion", "pointcloud", "costmap"])
+def test_shared_parameters_are_declared_from_one_spec(table):
+    shared = {spec.name: spec for spec in (RELIABILITY, CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD)}
+    for spec in table:
+        if spec.name in shared:
+            assert spec is shared[spec.name], spec.name
+    assert RELIABILITY in tuple(table) and DIAGNOSTICS_PERIOD in tuple(table)
