@@ -57,3 +57,15 @@ def test_nodes(ros_context):
     yield create
     for node in created:
         node.destroy_node()
+
+
+@pytest.fixture(params=[pytest.param(True, id="matched_events"), pytest.param(False, id="counted")])
+def demand_mode(request, monkeypatch, ros_context):
+    """Runs a test with publisher matched events (skipped where rclpy lacks them) and with the periodic
+    subscriber count used without them; returns True for matched events. Applies to nodes made in this process."""
+    from monodepth_ros.ros.common import output_demand
+
+    if request.param and not output_demand.MATCHED_EVENTS_AVAILABLE:
+        pytest.skip("this rclpy has no publisher matched events")
+    monkeypatch.setattr(output_demand, "MATCHED_EVENTS_AVAILABLE", request.param)
+    return request.param

@@ -24,10 +24,13 @@ class DiagnosticsPublisher:
         self._publisher.publish(array)
 
 
-def level_for(problems: dict[str, str], rate_hz: float) -> tuple[bytes, str]:
-    """OK when output flows without problems, WARN otherwise, with a one-line message."""
+def level_for(problems: dict[str, str], rate_hz: float, demanded: bool = True) -> tuple[bytes, str]:
+    """OK when output flows without problems or nobody asks for it (``demanded`` false), WARN otherwise,
+    with a one-line message."""
     if problems:
         return DiagnosticStatus.WARN, "; ".join(problems.values())
+    if not demanded:
+        return DiagnosticStatus.OK, "idle: no output is subscribed"
     if rate_hz <= 0.0:
-        return DiagnosticStatus.WARN, "no output (no input, or no subscribers)"
+        return DiagnosticStatus.WARN, "no output (is the input published and remapped?)"
     return DiagnosticStatus.OK, "ok"

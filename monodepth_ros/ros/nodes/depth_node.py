@@ -41,24 +41,16 @@ class DepthNode(WorkerNode):
         if self.estimator.kind is DepthKind.RELATIVE_INVERSE:
             self.get_logger().warning("this model predicts relative inverse depth: publishing "
                                       "depth/relative_inverse; run lidar_fusion_node for metres")
-        self.depth_publisher = self.create_publisher(Image, DEPTH_TOPIC[self.estimator.kind],
-                                                     stream_output_qos())
-        self.info_publisher = self.create_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
-        self.colored_publisher = self.create_publisher(Image, "depth/colored", stream_output_qos())
+        self.depth_publisher = self.create_output_publisher(Image, DEPTH_TOPIC[self.estimator.kind],
+                                                            stream_output_qos())
+        self.info_publisher = self.create_output_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
+        self.colored_publisher = self.create_output_publisher(Image, "depth/colored", stream_output_qos())
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["reliability"]
-        self.image_subscription = AdaptiveSubscription(self, Image, "image", self.on_image, reliability,
+        self.image_subscription = AdaptiveSubscription(self, Image, "image", self.submit, reliability,
                                                        callback_group=inputs)
         self.camera_info = CameraInfoInput(self, "camera_info", reliability, self.problems, callback_group=inputs)
-
-    def has_subscribers(self) -> bool:
-        return any(publisher.get_subscription_count() > 0 for publisher in
-                   (self.depth_publisher, self.info_publisher, self.colored_publisher))
-
-    def on_image(self, image: Image) -> None:
-        if self.has_subscribers():
-            self.worker.submit(image)
 
     def process(self, image: Image) -> None:
         """Estimate and publish depth for one image (runs on the worker thread)."""
@@ -81,7 +73,7 @@ class DepthNode(WorkerNode):
         published = time.perf_counter()
         self.info_publisher.publish(depth_info)
         self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))
-        if self.params["publish_colored"] and self.colored_publisher.get_subscription_count() > 0:
+        if self.params["publish_colored"] and self.demand.has_subscribers(self.colored_publisher):
             self.publish_colored(prediction.values, image.header)
         done = time.perf_counter()
         self.last_timings_ms = {"decode": (decoded - started) * 1e3, **prediction.timings_ms,

@@ -50,13 +50,13 @@ class LidarFusionNode(WorkerNode):
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
                 transform_from_pose7(self.params["lidar_pose_in_camera"])})
-        self.fused_publisher = self.create_publisher(Image, "depth/fused", stream_output_qos())
+        self.fused_publisher = self.create_output_publisher(Image, "depth/fused", stream_output_qos())
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
         self.last_result: FusionResult | None = None
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["reliability"]
         self.depth_subscriptions = [
-            AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.on_depth(msg, kind),
+            AdaptiveSubscription(self, Image, topic, lambda msg, kind=kind: self.submit((msg, kind)),
                                  reliability, callback_group=inputs)
             for kind, topic in DEPTH_TOPIC.items()]
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
@@ -66,10 +66,6 @@ class LidarFusionNode(WorkerNode):
             reliability, depth=5, callback_group=inputs)
         via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
         self.get_logger().info(f"LiDAR extrinsics from {via}")
-
-    def on_depth(self, depth: Image, kind: DepthKind) -> None:
-        if self.fused_publisher.get_subscription_count() > 0:
-            self.worker.submit((depth, kind))
 
     def process(self, item: tuple[Image, DepthKind]) -> None:
         """Fuse one depth image and publish depth/fused (runs on the worker thread)."""

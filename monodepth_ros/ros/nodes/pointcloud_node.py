@@ -51,13 +51,13 @@ class PointCloudNode(WorkerNode):
     def __init__(self, **kwargs) -> None:
         super().__init__("pointcloud_node", POINTCLOUD_NODE_PARAMETERS, "point cloud", **kwargs)
         self.depth_to_points = DepthToPoints()
-        self.points_publisher = self.create_publisher(PointCloud2, "points", stream_output_qos())
+        self.points_publisher = self.create_output_publisher(PointCloud2, "points", stream_output_qos())
         self.colour_images: StampedBuffer[Image] = StampedBuffer(COLOUR_IMAGE_HISTORY)
         self.last_point_count = 0
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["reliability"]
-        self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.on_depth, reliability,
+        self.depth_subscription = AdaptiveSubscription(self, Image, "depth/image", self.submit, reliability,
                                                        callback_group=inputs)
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
                                            callback_group=inputs)
@@ -68,10 +68,6 @@ class PointCloudNode(WorkerNode):
 
     def on_colour_image(self, image: Image) -> None:
         self.colour_images.add(stamp_ns(image.header), image)
-
-    def on_depth(self, depth: Image) -> None:
-        if self.points_publisher.get_subscription_count() > 0:
-            self.worker.submit(depth)
 
     def process(self, depth_message: Image) -> None:
         """Publish the cloud of one depth image (runs on the worker thread)."""
