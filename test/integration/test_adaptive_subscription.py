@@ -10,7 +10,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_helpers import spin_until
 from sensor_msgs.msg import CameraInfo
 
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 
 TOPIC = "/switch_probe/camera_info"
 

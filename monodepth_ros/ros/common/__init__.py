@@ -1,2 +1,3 @@
-"""What the nodes share: worker base, parameters (and the specs several nodes declare), QoS, subscriptions,
-diagnostics, problem log, topic names, topic table rows."""
+"""What the nodes share: worker base, output demand, parameters (and the specs several nodes declare), QoS,
+diagnostics, problem log, topic names, topic table rows; inputs/ holds subscriptions, camera_info pairing and
+extrinsics."""

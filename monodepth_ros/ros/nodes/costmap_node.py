@@ -36,8 +36,8 @@ from monodepth_ros.core.costmap.cost_values import OCCUPANCY_LETHAL
 from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
 from monodepth_ros.core.costmap.rolling_costmap import CostmapUpdate, RollingCostmap
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
-from monodepth_ros.ros.common.extrinsics import ExtrinsicsSource, FrameNotAvailable
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import latched_output_qos
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics

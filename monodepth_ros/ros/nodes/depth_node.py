@@ -16,8 +16,8 @@ from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.viz.colorize import colorize_depth
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
-from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.common.logging_bridge import python_logger_for
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC

@@ -14,13 +14,18 @@ from monodepth_ros.core.camera.projection import project_points
 from monodepth_ros.core.camera.transforms import apply, transform_from_pose7
 from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
-from monodepth_ros.core.fusion.config import (FusionConfig, GlobalFitConfig, GroundPlaneConfig,
-                                               LocalCorrectionConfig, ScaleSmootherConfig)
+from monodepth_ros.core.fusion.config import (
+    FusionConfig,
+    GlobalFitConfig,
+    GroundPlaneConfig,
+    LocalCorrectionConfig,
+    ScaleSmootherConfig,
+)
 from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus, ScaleFusion
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
-from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.common.extrinsics import ExtrinsicsSource, FrameNotAvailable
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode

@@ -17,8 +17,8 @@ from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from monodepth_ros.core.pointcloud.filters import remove_statistical_outliers, voxel_downsample
 from monodepth_ros.core.pointcloud.unprojection import DepthToPoints
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
-from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics

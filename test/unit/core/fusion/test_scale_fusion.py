@@ -9,8 +9,7 @@ import pytest
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.eval.metrics import depth_metrics
 from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
-from monodepth_ros.core.fusion.config import (FusionConfig, GlobalFitConfig, LocalCorrectionConfig,
-                                               ScaleSmootherConfig)
+from monodepth_ros.core.fusion.config import FusionConfig, GlobalFitConfig, LocalCorrectionConfig, ScaleSmootherConfig
 from monodepth_ros.core.fusion.global_fit import FAR_LIMIT_FACTOR, ransac_inverse_affine
 from monodepth_ros.core.fusion.scale_fusion import FusionStatus, ScaleFusion
 

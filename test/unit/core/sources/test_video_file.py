@@ -4,8 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from monodepth_ros.core.sources.video_file import (VideoFileReader, VideoFileWriter, VideoSourceError,
-                                                   audio_stream_count, write_wav)
+from monodepth_ros.core.sources.video_file import (
+    VideoFileReader,
+    VideoFileWriter,
+    VideoSourceError,
+    audio_stream_count,
+    write_wav,
+)
 
 FPS = 10.0
 WIDTH, HEIGHT = 64, 48

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.camera.transforms import apply, make_transform
-from monodepth_ros.ros.common.extrinsics import ExtrinsicsSource, FrameNotAvailable
+from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 
 LIDAR_AXES_IN_CAMERA = np.array([[0.0, -1.0, 0.0], [0.0, 0.0, -1.0], [1.0, 0.0, 0.0]])
 """Columns: the LiDAR's x (forward), y (left), z (up) in the camera's optical frame (z forward, y down)."""

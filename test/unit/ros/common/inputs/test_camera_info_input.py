@@ -8,8 +8,8 @@ import pytest
 from ros_helpers import spinning, wait_until
 from sensor_msgs.msg import CameraInfo
 
-from monodepth_ros.ros.common import camera_info_input
-from monodepth_ros.ros.common.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs import camera_info_input
+from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.common.problem_log import ProblemLog
 from monodepth_ros.ros.common.qos import stream_output_qos
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sensor_msgs.msg import CameraInfo
 
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
-from monodepth_ros.ros.common.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.problem_log import ProblemLog
 from monodepth_ros.ros.conversions.header import stamp_ns
 

@@ -1,0 +1,1 @@
+"""What feeds a node: subscriptions that follow the publishers' reliability, camera_info pairing, sensor extrinsics."""
