@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.backends.registry import backend_names
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
 
 
 def _device(text: str) -> str:
@@ -16,7 +17,8 @@ def _device(text: str) -> str:
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--backend, --model, --output, --device, --fp16, --input-size, --canonical-focal-px."""
-    parser.add_argument("--backend", choices=BACKENDS, default="fastdepth", help="model backend (default: fastdepth)")
+    parser.add_argument("--backend", choices=backend_names(), default="fastdepth",
+                        help="model backend (default: fastdepth)")
     parser.add_argument("--model", default="", help="ONNX file or Hugging Face model id/folder; empty = embedded "
                         "FastDepth")
     parser.add_argument("--output", choices=OUTPUT_CHOICES, default="auto",

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.backends.registry import backend_names
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
 from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable, config_from_parameters, config_parameter
 from monodepth_ros.ros.common.qos import RELIABILITY_CHOICES
 
@@ -20,7 +21,7 @@ def _positive(name: str):
 DEPTH_NODE_PARAMETERS = (
     _model("backend", "Model backend: fastdepth (embedded, metric, indoor), onnx "
                   "(any ONNX depth model file), hf (Hugging Face AutoModelForDepthEstimation)",
-                  choices=BACKENDS),
+                  choices=backend_names()),
     _model("model", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded FastDepth model"),
     _model("output", "Meaning of the model output; auto = known from the model (required for onnx)",
            choices=OUTPUT_CHOICES),
