@@ -23,13 +23,13 @@ def raw_to_depth(raw: np.ndarray | torch.Tensor, output: ModelOutput, output_sca
     relative ones relative inverse depth. ``focal_ratios`` (N values, real / canonical focal length) multiply
     metric depth image by image. Non-finite values, and metric depth <= 0, become NaN.
     """
+    # ``values`` is always a new array, so the backend's output is never changed.
     if isinstance(raw, np.ndarray):
-        xp, nan = np, np.float32(np.nan)
+        xp = np
         values = raw.astype(np.float32, copy=False) * np.float32(output_scale)
     else:
         import torch as xp
 
-        nan = float("nan")
         values = raw.float() * output_scale
     if output in (ModelOutput.METRIC_INVERSE_DEPTH, ModelOutput.RELATIVE_DEPTH):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -40,7 +40,11 @@ def raw_to_depth(raw: np.ndarray | torch.Tensor, output: ModelOutput, output_sca
     invalid = ~xp.isfinite(values)
     if output.kind is DepthKind.METRIC:
         invalid |= values <= 0.0
-    return xp.where(invalid, nan, values)
+    if xp is np:
+        values[invalid] = np.nan
+    else:
+        values.masked_fill_(invalid, float("nan"))
+    return values
 
 
 def to_host(values: np.ndarray | torch.Tensor) -> np.ndarray:

@@ -54,7 +54,10 @@ class OnnxBackend(DepthBackend):
         inferred = time.perf_counter()
         maps = np.asarray(output, dtype=np.float32).reshape(count, *output.shape[-2:])
         if maps.shape[1:] != (height, width):
-            maps = np.stack([cv2.resize(depth, (width, height), interpolation=cv2.INTER_LINEAR) for depth in maps])
+            resized = np.empty((count, height, width), dtype=np.float32)
+            for depth, target in zip(maps, resized):
+                cv2.resize(depth, (width, height), dst=target, interpolation=cv2.INTER_LINEAR)
+            maps = resized
         done = time.perf_counter()
         return RawBatch(maps, (prepared - start) * 1e3, (inferred - prepared) * 1e3, (done - inferred) * 1e3)
 
