@@ -1,8 +1,9 @@
-"""Shared fixtures: an isolated ROS domain per test session and helpers to start node processes."""
+"""Shared fixtures: an isolated ROS domain per test session, helpers to start node processes, ``--device``."""
 from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +15,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.Random(os.getpid()).randint(1, 100)))
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--device", default="cpu",
+                     help="compute device of the depth backend and estimator tests: cpu (default), cuda or cuda:N")
+
+
+def pytest_configure(config):
+    requested = config.getoption("--device")
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", requested):
+        raise pytest.UsageError(f"--device must be cpu, cuda or cuda:N, got '{requested}'")
+
+
+@pytest.fixture(scope="session")
+def device(request) -> str:
+    """The ``--device`` the model tests run on; they skip when it is a CUDA device this machine lacks."""
+    requested = request.config.getoption("--device")
+    if requested == "cpu":
+        return requested
+    torch = pytest.importorskip("torch")
+    index = int(requested.split(":")[1]) if ":" in requested else 0
+    if index >= torch.cuda.device_count():
+        pytest.skip(f"--device {requested}: no such CUDA device here (torch sees {torch.cuda.device_count()})")
+    return requested
+
+
+@pytest.fixture(scope="session")
+def onnx_device(device) -> str:
+    """``device`` for ONNX Runtime models; skips on CUDA when ONNX Runtime has no CUDA execution provider."""
+    ort = pytest.importorskip("onnxruntime")
+    if device != "cpu" and "CUDAExecutionProvider" not in ort.get_available_providers():
+        pytest.skip(f"--device {device}: ONNX Runtime has no CUDAExecutionProvider (install onnxruntime-gpu)")
+    return device
 
 
 @pytest.fixture(scope="session")

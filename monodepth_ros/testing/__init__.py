@@ -1,1 +1,2 @@
-"""Helpers for tests, benchmarks and the demo: node processes and the pipeline recorder (not user tools)."""
+"""Helpers for tests, benchmarks and the demo: node processes, the pipeline recorder, ONNX session recording
+(not user tools)."""

@@ -6,8 +6,9 @@ import argparse
 from dataclasses import MISSING, fields
 from typing import Any, Callable
 
+from monodepth_ros.core.depth.backends.registry import backend_names
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
 
 HELP = {
     "backend": "model backend: fastdepth (embedded, metric, indoor), onnx (an ONNX depth model file), hf (Hugging "
@@ -23,7 +24,7 @@ HELP = {
     "output_scale": "multiplies the raw model output (e.g. 0.001 for a model that predicts millimetres)",
 }
 """Help of each option; a ModelSpec field without an entry still gets its option, described by its name."""
-CHOICES = {"backend": BACKENDS, "output": OUTPUT_CHOICES}
+CHOICES = {"backend": backend_names(), "output": OUTPUT_CHOICES}
 METAVARS = {"input_size": ("H", "W"), "mean": ("R", "G", "B"), "std": ("R", "G", "B"), "canonical_focal_px": "F",
             "output_scale": "S"}
 

@@ -1,1 +1,2 @@
-"""Depth models: what to run (ModelSpec), running it (DepthEstimator, backends/), post-processing, weights."""
+"""Depth models: what to run (ModelSpec), running it batch-first (DepthEstimator, backends/), post-processing,
+weights, device selection."""

@@ -1,33 +1,25 @@
-"""Depth estimation: backend inference plus the post-processing every backend shares."""
+"""Depth estimation: uint8 RGB (N, H, W, 3) -> backend -> shared post-processing -> float32 (N, H, W) maps."""
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.depth.backends.base import DepthBackend
+from monodepth_ros.core.depth.backends.registry import backend_class
 from monodepth_ros.core.depth.model_spec import ModelSpec
+from monodepth_ros.core.depth.postprocess import raw_to_depth, to_host
 from monodepth_ros.core.depth.types import DepthKind, DepthPrediction, ModelOutput
 
 LOGGER = logging.getLogger("monodepth_ros.estimator")
 
 
 def create_backend(spec: ModelSpec, logger: logging.Logger = LOGGER) -> DepthBackend:
-    """Instantiate the backend named by ``spec.backend`` (imports only what that backend needs)."""
-    if spec.backend == "fastdepth":
-        from monodepth_ros.core.depth.backends.onnx_backend import FastDepthBackend
-
-        return FastDepthBackend(spec, logger)
-    if spec.backend == "onnx":
-        from monodepth_ros.core.depth.backends.onnx_backend import OnnxBackend
-
-        return OnnxBackend(spec, logger)
-    from monodepth_ros.core.depth.backends.hf_backend import HuggingFaceBackend
-
-    return HuggingFaceBackend(spec, logger)
+    """Instantiate the backend registered as ``spec.backend`` (imports only what that backend needs)."""
+    return backend_class(spec.backend)(spec, logger)
 
 
 def resolve_output(spec: ModelSpec, backend: DepthBackend) -> ModelOutput:
@@ -65,34 +57,48 @@ class DepthEstimator:
         return self.backend.device
 
     def predict(self, rgb: np.ndarray, intrinsics: Intrinsics | None = None) -> DepthPrediction:
-        """Estimate depth for ``rgb`` uint8 (H, W, 3).
-
-        Returns float32 (H, W): metres for metric models, relative inverse depth otherwise; NaN invalid.
-        ``intrinsics`` are required when the model has a canonical focal length.
-        """
+        """Estimate depth for ``rgb`` uint8 (H, W, 3); see ``predict_batch``."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected uint8 RGB (H, W, 3), got {rgb.dtype} {rgb.shape}")
-        raw = self.backend.infer(rgb)
-        start = time.perf_counter()
-        values = self._to_output_kind(raw.values * np.float32(self.spec.output_scale))
-        height, width = rgb.shape[:2]
-        if values.shape != (height, width):
-            values = cv2.resize(values, (width, height), interpolation=cv2.INTER_LINEAR)
-        if self.spec.canonical_focal_px > 0.0:
-            if intrinsics is None:
-                raise ValueError("this model needs the camera's focal length (canonical_focal_px is set)")
-            values *= np.float32(intrinsics.focal_px / self.spec.canonical_focal_px)
-        invalid = ~np.isfinite(values)
-        if self.kind is DepthKind.METRIC:
-            invalid |= values <= 0.0
-        values[invalid] = np.nan
-        timings = {"preprocess": raw.preprocess_ms, "inference": raw.inference_ms,
-                   "postprocess": (time.perf_counter() - start) * 1e3}
-        return DepthPrediction(values.astype(np.float32, copy=False), self.kind, timings)
+        return self.predict_batch(rgb[None], [intrinsics])[0]
 
-    def _to_output_kind(self, values: np.ndarray) -> np.ndarray:
-        """Metric models -> depth in metres; relative models -> relative inverse depth."""
-        if self.output in (ModelOutput.METRIC_DEPTH, ModelOutput.RELATIVE_INVERSE_DEPTH):
-            return values.astype(np.float32, copy=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.float32(1.0) / values).astype(np.float32)
+    def predict_batch(self, rgbs: np.ndarray | Sequence[np.ndarray],
+                      intrinsics: Sequence[Intrinsics | None] | None = None) -> list[DepthPrediction]:
+        """Estimate depth for N images of one size: uint8 RGB (N, H, W, 3) or N arrays (H, W, 3).
+
+        Returns one prediction per image, float32 (H, W): metres for metric models, relative inverse depth
+        otherwise; NaN invalid. ``intrinsics`` (N entries) are required when the model has a canonical focal
+        length. The batch runs through the model in one ``infer_batch`` call; each prediction carries that
+        batch's stage timings.
+        """
+        images = _as_batch(rgbs)
+        focal_ratios = self._focal_ratios(intrinsics, len(images))
+        raw = self.backend.infer_batch(images)
+        start = time.perf_counter()
+        values = to_host(raw_to_depth(raw.values, self.output, self.spec.output_scale, focal_ratios))
+        timings = {"preprocess": raw.preprocess_ms, "inference": raw.inference_ms,
+                   "postprocess": raw.resize_ms + (time.perf_counter() - start) * 1e3}
+        return [DepthPrediction(depth, self.kind, dict(timings)) for depth in values]
+
+    def _focal_ratios(self, intrinsics: Sequence[Intrinsics | None] | None, count: int) -> list[float] | None:
+        """Real / canonical focal length per image; None when the model has no canonical focal length."""
+        if self.spec.canonical_focal_px <= 0.0:
+            return None
+        if intrinsics is None or len(intrinsics) != count or any(entry is None for entry in intrinsics):
+            raise ValueError("this model needs the camera's focal length (canonical_focal_px is set) "
+                             "for every image")
+        return [entry.focal_px / self.spec.canonical_focal_px for entry in intrinsics]
+
+
+def _as_batch(rgbs: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+    """uint8 (N, H, W, 3), N >= 1, from an array of that shape or a sequence of (H, W, 3) arrays of one size."""
+    if not isinstance(rgbs, np.ndarray):
+        shapes = sorted({np.shape(rgb) for rgb in rgbs})
+        if len(shapes) > 1:
+            raise ValueError(f"a batch needs images of one size, got shapes {shapes}")
+        if not shapes:
+            raise ValueError("a batch needs at least one image")
+        rgbs = np.stack(rgbs)
+    if rgbs.ndim != 4 or rgbs.shape[3] != 3 or rgbs.dtype != np.uint8 or len(rgbs) == 0:
+        raise ValueError(f"expected uint8 RGB (N, H, W, 3) with N >= 1, got {rgbs.dtype} {rgbs.shape}")
+    return rgbs

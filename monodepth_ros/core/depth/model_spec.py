@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BACKENDS = ("fastdepth", "onnx", "hf")
+from monodepth_ros.core.depth.backends.registry import backend_names
+
 OUTPUT_CHOICES = ("auto", "metric_depth", "metric_inverse_depth", "relative_depth", "relative_inverse_depth")
 
 
@@ -30,8 +31,8 @@ class ModelSpec:
     output_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"unknown backend '{self.backend}'; expected one of {', '.join(BACKENDS)}")
+        if self.backend not in backend_names():
+            raise ValueError(f"unknown backend '{self.backend}'; expected one of {', '.join(backend_names())}")
         if self.output not in OUTPUT_CHOICES:
             raise ValueError(f"unknown output '{self.output}'; expected one of {', '.join(OUTPUT_CHOICES)}")
         if len(self.input_size) != 2 or min(self.input_size) < 0:

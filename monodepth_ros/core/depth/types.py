@@ -37,7 +37,7 @@ class DepthPrediction:
     """float32 (H, W); metres when ``kind`` is METRIC; NaN marks invalid pixels."""
     kind: DepthKind
     timings_ms: dict[str, float] = field(default_factory=dict)
-    """Wall time per stage: preprocess, inference, postprocess."""
+    """Wall time (ms) per stage of the batch this image was part of: preprocess, inference, postprocess."""
 
     @property
     def is_metric(self) -> bool:

@@ -1,8 +1,9 @@
 """Parameters and topics of depth_node."""
 from __future__ import annotations
 
+from monodepth_ros.core.depth.backends.registry import backend_names
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import BACKENDS, OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
 from monodepth_ros.ros.common.parameters import (
     Check,
     NodeParameters,
@@ -28,7 +29,7 @@ def _positive(name: str) -> Check:
 DEPTH_NODE_PARAMETERS = NodeParameters((
     _model("backend", "Model backend: fastdepth (embedded, metric, indoor), onnx "
                   "(any ONNX depth model file), hf (Hugging Face AutoModelForDepthEstimation)",
-                  choices=BACKENDS),
+                  choices=backend_names()),
     _model("model", "ONNX file (onnx), hub id or local folder (hf); empty = the embedded FastDepth model"),
     _model("output", "Meaning of the model output; auto = known from the model (required for onnx)",
            choices=OUTPUT_CHOICES),

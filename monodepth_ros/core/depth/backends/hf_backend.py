@@ -1,4 +1,8 @@
-"""Depth models from Hugging Face transformers: DPT, Depth Anything (v1/v2), ZoeDepth, GLPN, Depth Pro."""
+"""Depth models from Hugging Face transformers: DPT, Depth Anything (v1/v2), ZoeDepth, GLPN, Depth Pro.
+
+uint8 RGB (N, H, W, 3) -> the model's processor -> network -> maps (N, H, W) at the input resolution, a torch
+tensor left on the model's device (float16 under fp16 on CUDA, else float32).
+"""
 from __future__ import annotations
 
 import importlib.util
@@ -10,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from monodepth_ros.core.depth.backends.base import DepthBackend, RawOutput
+from monodepth_ros.core.depth.backends.base import DepthBackend, RawBatch
 from monodepth_ros.core.depth.device import resolve_torch_device
 from monodepth_ros.core.depth.model_spec import ModelSpec
 from monodepth_ros.core.depth.types import ModelOutput
@@ -19,7 +23,7 @@ METRIC_DEPTH_MODEL_TYPES = frozenset({"zoedepth", "depth_pro", "glpn"})
 """transformers model types whose post-processed output is depth in metres."""
 
 ResizeToInput = Callable[[object, int, int], torch.Tensor]
-"""(model outputs, height, width) -> predicted map at the input resolution."""
+"""(model outputs for N images, height, width) -> predicted maps (N, height, width) at the input resolution."""
 
 
 def native_output_of(config) -> ModelOutput | None:
@@ -63,21 +67,28 @@ class HuggingFaceBackend(DepthBackend):
         self.native_output = native_output_of(self._model.config)
         self.description = f"hf:{self._model.config.model_type} {spec.model}"
 
-    def infer(self, rgb: np.ndarray) -> RawOutput:
-        """Run on ``rgb`` uint8 (H, W, 3); returns float32 (H, W) in the model's own units."""
-        height, width = rgb.shape[:2]
+    def infer_batch(self, images: np.ndarray) -> RawBatch:
+        """uint8 RGB (N, H, W, 3) -> tensor (N, H, W) on the model's device, in the model's own units."""
+        height, width = images.shape[1:3]
         start = time.perf_counter()
-        inputs = self._processor(images=rgb, return_tensors="pt", input_data_format="channels_last",
+        inputs = self._processor(images=list(images), return_tensors="pt", input_data_format="channels_last",
                                  **self._processor_kwargs)
         pixel_values = inputs["pixel_values"].to(self.device, dtype=self._dtype)
+        self._synchronize()
         prepared = time.perf_counter()
-        # The processor's post-processing (padding removal, resizing to H x W) counts as inference.
         with torch.inference_mode():
             outputs = self._model(pixel_values=pixel_values)
-            depth = self._resize_to_input(outputs, height, width)
-            values = depth.float().cpu().numpy().reshape(height, width)
+            self._synchronize()
+            inferred = time.perf_counter()
+            maps = self._resize_to_input(outputs, height, width)
+        self._synchronize()
         done = time.perf_counter()
-        return RawOutput(values, (prepared - start) * 1e3, (done - prepared) * 1e3)
+        return RawBatch(maps, (prepared - start) * 1e3, (inferred - prepared) * 1e3, (done - inferred) * 1e3)
+
+    def _synchronize(self) -> None:
+        """Wait for queued CUDA work so that stage timings measure the work, not its launch."""
+        if self.device.startswith("cuda"):
+            torch.cuda.synchronize(self.device)
 
 
 def _processor_size_kwargs(processor, input_size: tuple[int, int], model: str) -> dict:
@@ -103,28 +114,34 @@ def _resize_to_input_for(processor, model_type: str) -> ResizeToInput:
         pad = bool(getattr(processor, "do_pad", True))
         return lambda outputs, height, width: zoedepth_to_input(outputs.predicted_depth, height, width, pad)
     if "source_sizes" in inspect.signature(post_process).parameters:
-        return lambda outputs, height, width: post_process(
-            outputs, source_sizes=[(height, width)], target_sizes=[(height, width)])[0]["predicted_depth"]
-    return lambda outputs, height, width: post_process(
-        outputs, target_sizes=[(height, width)])[0]["predicted_depth"]
+        return lambda outputs, height, width: _stacked(post_process(
+            outputs, source_sizes=[(height, width)] * len(outputs.predicted_depth),
+            target_sizes=[(height, width)] * len(outputs.predicted_depth)), height, width)
+    return lambda outputs, height, width: _stacked(post_process(
+        outputs, target_sizes=[(height, width)] * len(outputs.predicted_depth)), height, width)
+
+
+def _stacked(results: list[dict], height: int, width: int) -> torch.Tensor:
+    """The processor's per-image ``predicted_depth`` maps as one tensor (N, height, width)."""
+    return torch.stack([result["predicted_depth"].reshape(height, width) for result in results])
 
 
 def _bilinear_to_input(outputs, height: int, width: int) -> torch.Tensor:
-    """``predicted_depth`` (1, h, w) bilinearly resized to (1, 1, height, width)."""
-    predicted = outputs.predicted_depth.reshape(1, 1, *outputs.predicted_depth.shape[-2:])
+    """``predicted_depth`` (N, h, w) bilinearly resized to (N, height, width)."""
+    predicted = outputs.predicted_depth.reshape(-1, 1, *outputs.predicted_depth.shape[-2:])
     return torch.nn.functional.interpolate(predicted, size=(height, width), mode="bilinear",
-                                           align_corners=False)
+                                           align_corners=False)[:, 0]
 
 
 def zoedepth_to_input(predicted_depth: torch.Tensor, height: int, width: int, padded: bool) -> torch.Tensor:
-    """ZoeDepth's map (1, h, w) at the input resolution (1, 1, height, width), reflection padding removed.
+    """ZoeDepth's maps (N, h, w) at the input resolution (N, height, width), reflection padding removed.
 
     The ZoeDepth processor pads each side by int(sqrt(H / 2) * 3) rows and int(sqrt(W / 2) * 3) columns
     before resizing, as transformers' ``ZoeDepthImageProcessor.post_process_depth_estimation`` assumes.
     """
     pad_h = int(np.sqrt(height / 2) * 3) if padded else 0
     pad_w = int(np.sqrt(width / 2) * 3) if padded else 0
-    predicted = predicted_depth.reshape(1, 1, *predicted_depth.shape[-2:])
+    predicted = predicted_depth.reshape(-1, 1, *predicted_depth.shape[-2:])
     resized = torch.nn.functional.interpolate(predicted, size=(height + 2 * pad_h, width + 2 * pad_w),
                                               mode="bicubic", align_corners=False)
-    return resized[..., pad_h:pad_h + height, pad_w:pad_w + width]
+    return resized[:, 0, pad_h:pad_h + height, pad_w:pad_w + width]

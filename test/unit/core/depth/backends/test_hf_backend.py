@@ -107,9 +107,15 @@ def rgb() -> np.ndarray:
     return np.random.default_rng(0).integers(0, 256, (IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
 
 
-def _estimator(folder: str, **spec_fields) -> DepthEstimator:
-    return DepthEstimator(ModelSpec(backend="hf", model=folder, device=spec_fields.pop("device", "cpu"),
-                                    **spec_fields), LOGGER)
+def _estimator(folder: str, device: str, **spec_fields) -> DepthEstimator:
+    return DepthEstimator(ModelSpec(backend="hf", model=folder, device=device, **spec_fields), LOGGER)
+
+
+def assert_same_map(actual: np.ndarray, desired: np.ndarray, device: str) -> None:
+    """Equal up to kernel rounding: batched matrix products round differently from single ones (more so on
+    CUDA, where convolutions may use TF32); the tolerance is relative to the map's largest value."""
+    tolerance = 1e-4 if device == "cpu" else 2e-3
+    np.testing.assert_allclose(actual, desired, rtol=0.0, atol=tolerance * float(np.abs(desired).max()))
 
 
 @pytest.mark.parametrize("name, model_type, kind", [
@@ -119,14 +125,14 @@ def _estimator(folder: str, **spec_fields) -> DepthEstimator:
     ("dpt", "dpt", DepthKind.RELATIVE_INVERSE),
     ("glpn", "glpn", DepthKind.METRIC),
 ])
-def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_folders, rgb, name, model_type,
-                                                                         kind):
-    estimator = _estimator(model_folders[name])
+def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_folders, rgb, device, name,
+                                                                         model_type, kind):
+    estimator = _estimator(model_folders[name], device)
     prediction = estimator.predict(rgb)
     assert estimator.kind is kind
     assert prediction.kind is kind
     assert estimator.description == f"hf:{model_type} {model_folders[name]}"
-    assert estimator.device == "cpu"
+    assert estimator.device.startswith(device)
     assert prediction.values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
     assert prediction.values.dtype == np.float32
     assert np.isfinite(prediction.values).all()
@@ -137,34 +143,34 @@ def test_prediction_has_input_resolution_and_the_kind_the_config_implies(model_f
 
 @pytest.mark.parametrize("name, max_depth_m", [("zoedepth", None), ("depth_anything_metric", 20.0),
                                                 ("glpn", 10.0)])
-def test_metric_depth_is_finite_positive_metres(model_folders, rgb, name, max_depth_m):
-    values = _estimator(model_folders[name]).predict(rgb).values
+def test_metric_depth_is_finite_positive_metres(model_folders, rgb, device, name, max_depth_m):
+    values = _estimator(model_folders[name], device).predict(rgb).values
     assert np.isfinite(values).all()
     assert (values > 0.0).all()
     if max_depth_m is not None:
         assert values.max() <= max_depth_m * 1.05, "sigmoid heads bound depth by the config's max_depth"
 
 
-def test_output_override_reinterprets_the_raw_map(model_folders, rgb):
+def test_output_override_reinterprets_the_raw_map(model_folders, rgb, device):
     folder = model_folders["depth_anything_relative"]
-    inverse = _estimator(folder).predict(rgb).values
-    as_depth = _estimator(folder, output="relative_depth")
+    inverse = _estimator(folder, device).predict(rgb).values
+    as_depth = _estimator(folder, device, output="relative_depth")
     assert as_depth.kind is DepthKind.RELATIVE_INVERSE
     with np.errstate(divide="ignore"):
         expected = np.where(inverse != 0.0, 1.0 / inverse, np.nan)
     np.testing.assert_allclose(as_depth.predict(rgb).values, expected, rtol=1e-5)
 
     metric_folder = model_folders["depth_anything_metric"]
-    metric_as_relative = _estimator(metric_folder, output="relative_inverse_depth")
+    metric_as_relative = _estimator(metric_folder, device, output="relative_inverse_depth")
     assert metric_as_relative.kind is DepthKind.RELATIVE_INVERSE
     np.testing.assert_array_equal(metric_as_relative.predict(rgb).values,
-                                  _estimator(metric_folder).predict(rgb).values)
+                                  _estimator(metric_folder, device).predict(rgb).values)
 
 
-def test_canonical_focal_scales_metric_depth_by_real_over_canonical_focal(model_folders, rgb):
+def test_canonical_focal_scales_metric_depth_by_real_over_canonical_focal(model_folders, rgb, device):
     folder = model_folders["depth_anything_metric"]
-    plain = _estimator(folder).predict(rgb).values
-    canonical = _estimator(folder, canonical_focal_px=100.0)
+    plain = _estimator(folder, device).predict(rgb).values
+    canonical = _estimator(folder, device, canonical_focal_px=100.0)
     long_lens = Intrinsics(200.0, 200.0, 25.0, 15.0, IMAGE_WIDTH, IMAGE_HEIGHT)
     short_lens = Intrinsics(50.0, 50.0, 25.0, 15.0, IMAGE_WIDTH, IMAGE_HEIGHT)
     np.testing.assert_allclose(canonical.predict(rgb, long_lens).values, 2.0 * plain, rtol=1e-5)
@@ -173,17 +179,17 @@ def test_canonical_focal_scales_metric_depth_by_real_over_canonical_focal(model_
         canonical.predict(rgb)
 
 
-def test_unknown_model_type_needs_an_explicit_output(model_folders, rgb):
+def test_unknown_model_type_needs_an_explicit_output(model_folders, rgb, device):
     folder = model_folders["prompt_depth_anything"]
     with pytest.raises(ValueError, match="cannot tell whether hf:prompt_depth_anything .* set output"):
-        _estimator(folder)
-    estimator = _estimator(folder, output="metric_depth")
+        _estimator(folder, device)
+    estimator = _estimator(folder, device, output="metric_depth")
     assert estimator.kind is DepthKind.METRIC
     assert estimator.predict(rgb).values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
 
 
-def test_input_size_sets_the_network_resolution(model_folders, rgb):
-    estimator = _estimator(model_folders["dpt"], input_size=(16, 16))
+def test_input_size_sets_the_network_resolution(model_folders, rgb, device):
+    estimator = _estimator(model_folders["dpt"], device, input_size=(16, 16))
     network_inputs = []
 
     def record_input(module, args, kwargs):
@@ -197,18 +203,18 @@ def test_input_size_sets_the_network_resolution(model_folders, rgb):
 
 def test_input_size_is_refused_by_a_processor_without_height_and_width(model_folders):
     with pytest.raises(ValueError, match="does not take a height x width size"):
-        _estimator(model_folders["glpn"], input_size=(32, 32))
+        _estimator(model_folders["glpn"], "cpu", input_size=(32, 32))
 
 
 def test_empty_model_is_refused():
     with pytest.raises(ValueError, match="needs model"):
-        _estimator("")
+        _estimator("", "cpu")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the fallback on machines without CUDA")
 def test_cuda_request_falls_back_to_cpu_with_a_warning(model_folders, rgb, caplog):
     with caplog.at_level(logging.WARNING, logger=LOGGER.name):
-        estimator = _estimator(model_folders["dpt"], device="cuda")
+        estimator = _estimator(model_folders["dpt"], "cuda")
     assert estimator.device == "cpu"
     assert any("CUDA is not available" in record.getMessage() for record in caplog.records)
     assert estimator.predict(rgb).values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
@@ -217,9 +223,9 @@ def test_cuda_request_falls_back_to_cpu_with_a_warning(model_folders, rgb, caplo
 def test_fp16_on_cpu_warns_and_runs_fp32(model_folders, rgb, caplog):
     folder = model_folders["depth_anything_metric"]
     with caplog.at_level(logging.WARNING, logger=LOGGER.name):
-        half = _estimator(folder, fp16=True)
+        half = _estimator(folder, "cpu", fp16=True)
     assert any("fp16 ignored" in record.getMessage() for record in caplog.records)
-    np.testing.assert_array_equal(half.predict(rgb).values, _estimator(folder).predict(rgb).values)
+    np.testing.assert_array_equal(half.predict(rgb).values, _estimator(folder, "cpu").predict(rgb).values)
 
 
 def _write_remote_code_trap(folder, marker) -> None:
@@ -242,7 +248,7 @@ def test_remote_code_in_a_model_folder_is_never_executed(model_folders, tmp_path
     known_type = tmp_path / "dpt_with_auto_map"
     shutil.copytree(model_folders["dpt"], known_type)
     _write_remote_code_trap(known_type, marker)
-    assert _estimator(str(known_type)).description.startswith("hf:dpt ")
+    assert _estimator(str(known_type), "cpu").description.startswith("hf:dpt ")
     assert not marker.exists()
 
     custom_type = tmp_path / "custom_model"
@@ -250,7 +256,7 @@ def test_remote_code_in_a_model_folder_is_never_executed(model_folders, tmp_path
     custom_type.joinpath("config.json").write_text(json.dumps({"model_type": "remote_depth"}))
     _write_remote_code_trap(custom_type, marker)
     with pytest.raises(ValueError, match="trust_remote_code"):
-        _estimator(str(custom_type))
+        _estimator(str(custom_type), "cpu")
     assert not marker.exists()
 
     from transformers import dynamic_module_utils
@@ -272,9 +278,47 @@ def test_zoedepth_padding_is_cropped_back_to_the_image():
 
     # Bicubic upsampling (a = -0.75) follows a linear ramp to within 0.1; a wrong crop is off by >= 1.
     cropped = zoedepth_to_input(predicted, height, width, padded=True)
-    assert cropped.shape == (1, 1, height, width)
-    np.testing.assert_allclose(cropped[0, 0].numpy(), np.tile(np.arange(width) + pad_w, (height, 1)),
+    assert cropped.shape == (1, height, width)
+    np.testing.assert_allclose(cropped[0].numpy(), np.tile(np.arange(width) + pad_w, (height, 1)),
                                atol=0.1)
     uncropped = zoedepth_to_input(predicted, padded_height, padded_width, padded=False)
-    np.testing.assert_allclose(uncropped[0, 0, :, 4:-4].numpy(),
+    np.testing.assert_allclose(uncropped[0, :, 4:-4].numpy(),
                                np.tile(np.arange(4, padded_width - 4), (padded_height, 1)), atol=0.1)
+
+
+@pytest.mark.parametrize("name", ["zoedepth", "depth_anything_relative", "depth_anything_metric", "dpt", "glpn"])
+def test_a_batch_gives_the_depth_of_single_calls(model_folders, device, name):
+    images = np.random.default_rng(1).integers(0, 256, (3, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    estimator = _estimator(model_folders[name], device)
+    network_inputs = []
+    estimator.backend._model.register_forward_pre_hook(
+        lambda module, args, kwargs: network_inputs.append(kwargs["pixel_values"].shape[0]), with_kwargs=True)
+    singles = [estimator.predict(rgb).values for rgb in images]
+    batch = estimator.predict_batch(images)
+    assert network_inputs == [1, 1, 1, 3], "the batch runs through the network in one forward pass"
+    assert len(batch) == 3
+    for prediction, single in zip(batch, singles):
+        assert prediction.values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+        assert_same_map(prediction.values, single, device)
+    assert not np.allclose(singles[0], singles[1]), "the images must differ, else mixing them up goes unseen"
+
+
+def test_raw_maps_stay_on_the_model_device_at_the_input_resolution(model_folders, device):
+    estimator = _estimator(model_folders["depth_anything_metric"], device)
+    images = np.random.default_rng(2).integers(0, 256, (2, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    raw = estimator.backend.infer_batch(images)
+    assert isinstance(raw.values, torch.Tensor)
+    assert raw.values.device == torch.device(estimator.device)
+    assert tuple(raw.values.shape) == (2, IMAGE_HEIGHT, IMAGE_WIDTH)
+    assert min(raw.preprocess_ms, raw.inference_ms, raw.resize_ms) >= 0.0
+
+
+def test_fp16_on_cuda_runs_half_precision_and_returns_float32(model_folders, rgb, device):
+    if device == "cpu":
+        pytest.skip("half precision runs on CUDA only (run with --device cuda)")
+    folder = model_folders["depth_anything_metric"]
+    half = _estimator(folder, device, fp16=True)
+    assert half.backend.infer_batch(rgb[None]).values.dtype == torch.float16
+    values = half.predict(rgb).values
+    assert values.dtype == np.float32
+    np.testing.assert_allclose(values, _estimator(folder, device).predict(rgb).values, rtol=1e-2)
