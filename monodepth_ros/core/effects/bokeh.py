@@ -154,60 +154,83 @@ def _scale_for(radius: float) -> int:
     return scale
 
 
-def _resize(image: np.ndarray, size: tuple[int, int], interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    return cv2.resize(image, size, interpolation=interpolation)
+def _planes(function, layer: np.ndarray) -> np.ndarray:
+    """``function(plane, dst=...)`` (an OpenCV function) applied to each plane of a (C, h, w) array, written into
+    one (C, h', w') array."""
+    first = function(layer[0])
+    planes = np.empty((len(layer), *first.shape), np.float32)
+    planes[0] = first
+    for index in range(1, len(layer)):
+        function(layer[index], dst=planes[index])
+    return planes
+
+
+def _resized(layer: np.ndarray, size: tuple[int, int], interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """(C, h, w) resized to ``size`` (width, height)."""
+    if (layer.shape[2], layer.shape[1]) == size:
+        return layer
+    return _planes(lambda plane, dst=None: cv2.resize(plane, size, dst=dst, interpolation=interpolation), layer)
 
 
 def _blur(premultiplied: np.ndarray, radius: float, scale: int) -> np.ndarray:
-    """Blur (h, w, 4) premultiplied colour + coverage, given at 1/``scale`` of full resolution, by a disc that,
+    """Blur (4, h, w) premultiplied colour + coverage, given at 1/``scale`` of full resolution, by a disc that,
     with the down- and upsampling (variance scale^2 / 4 per axis), has the second moment of a disc of ``radius``
     full-resolution pixels."""
     kernel_radius = (np.sqrt(max(radius ** 2 - scale ** 2, 0.0)) / scale) if scale > 1 else radius
     if kernel_radius < 0.25:
         return premultiplied
     kernel = _disc_kernel(round(float(kernel_radius), 3))
-    return cv2.filter2D(premultiplied, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+    return _planes(lambda plane, dst=None: cv2.filter2D(plane, -1, kernel, dst=dst, borderType=cv2.BORDER_REPLICATE),
+                   premultiplied)
 
 
-def _over(front: np.ndarray | None, back: np.ndarray) -> np.ndarray:
-    """Premultiplied ``front`` over ``back`` at the finer of their resolutions (either may be None)."""
-    if front is None:
-        return back
-    if front.shape[0] < back.shape[0]:
-        front = _resize(front, (back.shape[1], back.shape[0]))
-    elif back.shape[0] < front.shape[0]:
-        back = _resize(back, (front.shape[1], front.shape[0]))
-    return front + (1.0 - front[..., 3:4]) * back
+def _premultiplied(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(4, h, w): colour * alpha and alpha, from (3, h, w) colour and (h, w) alpha (float32)."""
+    layer = np.empty((4, *alpha.shape), np.float32)
+    np.multiply(colour, alpha, out=layer[:3])
+    layer[3] = alpha
+    return layer
+
+
+def _over(front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Premultiplied ``front`` over ``back`` (both (4, h, w)) at the finer of their resolutions."""
+    if front.shape[1] < back.shape[1]:
+        front = _resized(front, (back.shape[2], back.shape[1]))
+    elif back.shape[1] < front.shape[1]:
+        back = _resized(back, (front.shape[2], front.shape[1]))
+    return front + (np.float32(1.0) - front[3]) * back
+
+
+def _over_opaque(front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Premultiplied ``front`` (4, H, W) over the opaque colour ``back`` (3, H, W): opaque colour (3, H, W)."""
+    return front[:3] + (np.float32(1.0) - front[3]) * back
 
 
 def fill_from_surroundings(layer: np.ndarray) -> np.ndarray:
-    """(H, W, 3) opaque linear colour from (H, W, 4) premultiplied colour + coverage: covered pixels keep their
+    """(3, h, w) opaque linear colour from (4, h, w) premultiplied colour + coverage: covered pixels keep their
     colour, the uncovered rest is interpolated from the covered surroundings (push-pull over an image pyramid)."""
-    height, width = layer.shape[:2]
-    alpha = np.clip(layer[..., 3:4], 0.0, 1.0)
-    if min(height, width) <= 2:
-        total = layer[..., 3].sum()
-        mean = layer[..., :3].reshape(-1, 3).sum(0) / total if total > 1e-6 else np.full(3, 0.5, np.float32)
+    height, width = layer.shape[1:]
+    alpha = np.minimum(layer[3], np.float32(1.0))
+    if min(height, width) <= 4:
+        total = layer[3].sum()
+        mean = layer[:3].reshape(3, -1).sum(1) / total if total > 1e-6 else np.full(3, 0.5, np.float32)
         with np.errstate(divide="ignore", invalid="ignore"):
-            colour = np.where(alpha > 1e-6, layer[..., :3] / np.maximum(alpha, 1e-6), mean)
+            colour = np.where(alpha > 1e-6, layer[:3] / np.maximum(alpha, 1e-6), mean[:, None, None])
         return colour.astype(np.float32)
-    coarse = fill_from_surroundings(cv2.pyrDown(layer))
-    filler = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
-    return layer[..., :3] + (1.0 - alpha) * filler
+    coarse = fill_from_surroundings(_planes(cv2.pyrDown, layer))
+    return layer[:3] + (np.float32(1.0) - alpha) * _resized(coarse, (width, height))
 
 
 def _highlights(linear: np.ndarray, gain: float, threshold: float) -> np.ndarray:
+    """(3, h, w) linear colour with highlights (luminance above ``threshold``) brightened up to ``gain``."""
     if gain <= 1.0:
         return linear
-    luminance = linear @ LUMA
+    luminance = np.tensordot(LUMA, linear, axes=1)
     ramp = np.clip((luminance - threshold) / (1.0 - threshold), 0.0, 1.0)
-    boost = 1.0 + (gain - 1.0) * ramp * ramp * (3.0 - 2.0 * ramp)
-    return linear * boost[..., None]
+    return linear * (1.0 + (gain - 1.0) * ramp * ramp * (3.0 - 2.0 * ramp)).astype(np.float32)
 
 
-def _coarse_weights(radius: np.ndarray, behind: np.ndarray) -> tuple[np.ndarray, ...]:
+def _coarse_weights(radius: np.ndarray, behind: bool) -> tuple[np.ndarray, ...]:
     """For radii >= 2 px: the index into LAYER_RADII_PX of the farther and the nearer bracketing layer, and the
     nearer one's share of coverage (the farther one has full coverage)."""
     radii = np.asarray(LAYER_RADII_PX, np.float32)
@@ -215,23 +238,15 @@ def _coarse_weights(radius: np.ndarray, behind: np.ndarray) -> tuple[np.ndarray,
     low, high = radii[lower], radii[lower + 1]
     upper_weight = np.clip((radius * radius - low * low) / (high * high - low * low), 0.0, 1.0)
     upper = lower + (upper_weight > 0.0)
-    farther = np.where(behind, upper, lower)
-    nearer = np.where(behind, lower, upper)
-    nearer_alpha = np.where(behind, 1.0 - upper_weight, upper_weight).astype(np.float32)
+    farther, nearer = (upper, lower) if behind else (lower, upper)
+    nearer_alpha = (1.0 - upper_weight if behind else upper_weight).astype(np.float32)
     nearer_alpha[farther == nearer] = 0.0
     return farther, nearer, nearer_alpha
 
 
-def _premultiplied(linear: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    layer = np.empty((*alpha.shape, 4), np.float32)
-    np.multiply(linear, alpha[..., None], out=layer[..., :3])
-    layer[..., 3] = alpha
-    return layer
-
-
 def _coarse_layers(linear: np.ndarray, signed_coc: np.ndarray, coverage: np.ndarray, behind: bool
                    ) -> list[tuple[float, np.ndarray]]:
-    """The blurred layers (radius, (h, w, 4) premultiplied colour + coverage at their working resolution) of the
+    """The blurred layers (radius, (4, h, w) premultiplied colour + coverage at their working resolution) of the
     pixels of one side of the focus plane whose blur radius exceeds 1 px, with ``coverage`` float32 (H, W) their
     share in them. They are assigned to layers at half resolution: from exact 2x2 means of colour and of the blur
     circle, weighted by coverage, so that no colour of the other side or of the sharp layers enters them."""
@@ -239,24 +254,25 @@ def _coarse_layers(linear: np.ndarray, signed_coc: np.ndarray, coverage: np.ndar
         return []
     height, width = coverage.shape
     size = ((width + 1) // 2, (height + 1) // 2)
-    small = cv2.resize(_premultiplied(linear, coverage), size, interpolation=cv2.INTER_AREA)
+    small = _resized(_premultiplied(linear, coverage), size, cv2.INTER_AREA)
     small_coc = cv2.resize(signed_coc * coverage, size, interpolation=cv2.INTER_AREA)
-    alpha = small[..., 3]
+    alpha = small[3]
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(alpha > 1e-6, 1.0 / alpha, 0.0).astype(np.float32)
-    colour = small[..., :3] * scale[..., None]
+    colour = small[:3] * scale
     radius = np.maximum(np.abs(small_coc * scale) * np.float32(0.5), np.float32(LAYER_RADII_PX[2]))
-    farther, nearer, nearer_alpha = _coarse_weights(radius, np.full(radius.shape, behind))
+    farther, nearer, nearer_alpha = _coarse_weights(radius, behind)
+    nearer_alpha *= alpha
     layers = []
-    for index in np.union1d(np.unique(farther[alpha > 1e-6]), np.unique(nearer[nearer_alpha * alpha > 1e-6])):
-        layer_alpha = np.where(farther == index, alpha, np.float32(0.0))
-        layer_alpha += np.where(nearer == index, nearer_alpha * alpha, np.float32(0.0))
+    for index in np.union1d(np.unique(farther[alpha > 1e-6]), np.unique(nearer[nearer_alpha > 1e-6])):
+        layer_alpha = (farther == index) * alpha
+        layer_alpha += (nearer == index) * nearer_alpha
         radius_px = LAYER_RADII_PX[int(index)]
         working_scale = _scale_for(radius_px)
         layer = _premultiplied(colour, layer_alpha)
         if working_scale > 2:
-            layer = cv2.resize(layer, (max(size[0] * 2 // working_scale, 1), max(size[1] * 2 // working_scale, 1)),
-                               interpolation=cv2.INTER_AREA)
+            layer = _resized(layer, (max(size[0] * 2 // working_scale, 1), max(size[1] * 2 // working_scale, 1)),
+                             cv2.INTER_AREA)
         layers.append((radius_px, _blur(layer, radius_px, working_scale)))
     return layers
 
@@ -264,55 +280,60 @@ def _coarse_layers(linear: np.ndarray, signed_coc: np.ndarray, coverage: np.ndar
 def render_defocus(rgb: np.ndarray, signed_coc: np.ndarray, blur_limit_px: float = 64.0,
                    highlight_gain: float = 1.0, highlight_threshold: float = 0.8) -> np.ndarray:
     """uint8 (H, W, 3) sRGB blurred by the per-pixel signed blur circle diameter ``signed_coc`` float (H, W) in
-    pixels (negative = in front of the focus plane), with occlusion (see the module docstring)."""
+    pixels (negative = in front of the focus plane), with occlusion (see the module docstring). Works on colour
+    planes (3, H, W), so that every step runs over contiguous memory."""
     height, width = rgb.shape[:2]
-    linear = _highlights(to_linear(rgb), highlight_gain, highlight_threshold)
+    linear = _highlights(to_linear(np.moveaxis(rgb, 2, 0)), highlight_gain, highlight_threshold)
     signed_coc = np.clip(signed_coc, -blur_limit_px, blur_limit_px).astype(np.float32, copy=False)
     radius = np.abs(signed_coc) * np.float32(0.5)
     behind = signed_coc >= 0.0
-    squared = radius * radius
-    sharp = radius <= SHARP_RADIUS_PX
-    below_one, below_two = radius < 1.0, radius < 2.0
-    # Layers 0 and +-1 (radius 0 and 1 px) at full resolution; weights in r^2 between bracketing radii 0, 1, 2.
-    first_step = below_one & ~sharp
-    second_step = ~below_one & below_two
-    alpha_sharp = np.where(sharp, 1.0, np.where(first_step, np.where(behind, 1.0 - squared, 1.0), 0.0))
-    alpha_one = np.where(first_step, np.where(behind, 1.0, squared),
-                         np.where(second_step, np.where(behind, 1.0 - (squared - 1.0) / 3.0, 1.0), 0.0))
-    coarse = radius > 1.0
-    behind_coverage = (coarse & behind).astype(np.float32)
-    front_coverage = np.where(coarse & ~behind, np.where(below_two, (squared - 1.0) / 3.0, 1.0), 0.0)
+    # Layers 0 and +-1 (radius 0 and 1 px) at full resolution, for the pixels of radius < 2 px; weights in r^2
+    # between the bracketing radii 0, 1, 2 (a pixel has full coverage in the farther of its two layers).
+    alpha_sharp, behind_one, front_one = (np.zeros((height, width), np.float32) for _ in range(3))
+    front_coverage = ((radius > 1.0) & ~behind).astype(np.float32)
+    fine = np.flatnonzero(radius < 2.0)
+    if fine.size:
+        squared = radius.ravel()[fine] ** 2
+        side = behind.ravel()[fine]
+        first_step = (squared > SHARP_RADIUS_PX ** 2) & (squared < 1.0)
+        second_step = squared >= 1.0
+        alpha_sharp.ravel()[fine] = np.where(first_step & side, 1.0 - squared, np.where(second_step, 0.0, 1.0))
+        one = np.where(first_step, np.where(side, 1.0, squared),
+                       np.where(second_step, np.where(side, (4.0 - squared) / 3.0, 1.0), 0.0))
+        behind_one.ravel()[fine] = one * side
+        front_one.ravel()[fine] = one * ~side
+        front_coverage.ravel()[fine] *= np.where(second_step, (squared - 1.0) / 3.0, 1.0)
+    behind_coverage = ((radius > 1.0) & behind).astype(np.float32)
 
-    # Behind the focus plane: the blurred layers far to near, their holes filled from themselves only (not from
-    # the sharp layers in front of them), then the nearly sharp layers over them.
+    # Behind the focus plane: the blurred layers far to near at their resolutions, their holes filled from
+    # themselves only (not from the sharp layers in front of them), then the nearly sharp layers over them.
     result = None
     for _, layer in sorted(_coarse_layers(linear, signed_coc, behind_coverage, True), key=lambda item: -item[0]):
         result = layer if result is None else _over(layer, result)
     if result is not None:
-        result = np.dstack([fill_from_surroundings(_resize(result, (width, height))),
-                            np.ones((height, width), np.float32)])
-    behind_one = np.where(behind, alpha_one, 0.0).astype(np.float32)
-    for alpha, radius in ((behind_one, 1.0), (alpha_sharp.astype(np.float32), 0.0)):
-        if alpha.any():
-            layer = _blur(_premultiplied(linear, alpha), radius, 1)
-            result = layer if result is None else _over(layer, result)
-    if result is None:
-        background = np.zeros_like(linear)
+        background = _resized(fill_from_surroundings(result), (width, height))
+        if behind_one.any():
+            background = _over_opaque(_blur(_premultiplied(linear, behind_one), 1.0, 1), background)
+        if alpha_sharp.any():
+            background = linear * alpha_sharp + background * (np.float32(1.0) - alpha_sharp)
     else:
-        background = result[..., :3] if result[..., 3].min() >= 1.0 - 1e-6 else fill_from_surroundings(result)
+        for alpha, radius_px in ((behind_one, 1.0), (alpha_sharp, 0.0)):
+            if alpha.any():
+                layer = _blur(_premultiplied(linear, alpha), radius_px, 1)
+                result = layer if result is None else _over(layer, result)
+        background = np.zeros_like(linear) if result is None else fill_from_surroundings(result)
 
+    # In front of it: near to far among themselves ("over" is associative), coarse to fine, over the rest.
     front = None
-    for _, layer in sorted(_coarse_layers(linear, signed_coc, front_coverage.astype(np.float32), False),
+    for _, layer in sorted(_coarse_layers(linear, signed_coc, front_coverage, False),
                            key=lambda item: -item[0]):
         front = layer if front is None else _over(front, layer)
-    front_one = np.where(behind, 0.0, alpha_one).astype(np.float32)
     if front_one.any():
         layer = _blur(_premultiplied(linear, front_one), 1.0, 1)
         front = layer if front is None else _over(front, layer)
-    if front is None:
-        return to_srgb(background)
-    front = _resize(front, (width, height))
-    return to_srgb(front[..., :3] + (1.0 - front[..., 3:4]) * background)
+    if front is not None:
+        background = _over_opaque(_resized(front, (width, height)), background)
+    return np.ascontiguousarray(np.moveaxis(to_srgb(background), 0, 2))
 
 
 def resolved(depth_m: np.ndarray, params: BokehParams) -> BokehParams:

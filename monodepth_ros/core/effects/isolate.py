@@ -66,39 +66,49 @@ def resolved(depth_m: np.ndarray, params: IsolateParams) -> IsolateParams:
     return dataclasses.replace(params, subject="range", subject_near_m=0.0, subject_far_m=float(max(far_m, 0.01)))
 
 
+def _box_sums(planes: list[np.ndarray], window: tuple[int, int]) -> np.ndarray:
+    """(C, h, w): each float32 (h, w) plane summed (mean) over ``window``."""
+    sums = np.empty((len(planes), *planes[0].shape), np.float32)
+    for index, plane in enumerate(planes):
+        cv2.boxFilter(plane, cv2.CV_32F, window, dst=sums[index], borderType=cv2.BORDER_REFLECT)
+    return sums
+
+
 def refined_matte(rgb: np.ndarray, hard: np.ndarray, radius: int) -> np.ndarray:
     """float32 (H, W) alpha: the 0/1 depth matte ``hard`` with the band of ``radius`` // 2 pixels around its edge
     decided by colour. Each band pixel takes the mean colours F of the sure subject and B of the sure background
-    within ``radius`` (the band itself excluded) and its alpha from where its colour lies between them:
-    alpha = clip((I - B) . (F - B) / |F - B|^2, 0, 1). Where F and B are alike, or one is missing, the depth
-    decides."""
+    within ``radius`` (the band itself excluded; at half resolution) and its alpha from where its colour lies
+    between them: alpha = clip((I - B) . (F - B) / |F - B|^2, 0, 1). Where F and B are alike, or one is missing,
+    the depth decides."""
     height, width = hard.shape
+    inside = (hard > 0.5).astype(np.uint8)
     band_kernel = np.ones((2 * max(radius // 2, 1) + 1,) * 2, np.uint8)
-    band = (cv2.dilate(hard, band_kernel) - cv2.erode(hard, band_kernel)) > 0.5
-    if not band.any():
+    band = cv2.dilate(inside, band_kernel) != cv2.erode(inside, band_kernel)
+    rows, columns = np.nonzero(band)
+    if rows.size == 0:
         return hard
-    colour = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
-    sure_subject = (hard > 0.5) & ~band
-    sure_background = (hard <= 0.5) & ~band
     scale = 2 if min(height, width) >= 64 else 1
     size = (max(width // scale, 1), max(height // scale, 1))
     window = (2 * max(radius // scale, 1) + 1,) * 2
-    stacked = np.concatenate([colour * sure_subject[..., None], sure_subject[..., None],
-                              colour * sure_background[..., None], sure_background[..., None]], axis=2)
-    sums = cv2.boxFilter(cv2.resize(stacked, size, interpolation=cv2.INTER_AREA), cv2.CV_32F, window,
-                         borderType=cv2.BORDER_REFLECT)
-    sums = np.stack([cv2.resize(sums[..., index], (width, height), interpolation=cv2.INTER_LINEAR)
-                     for index in range(8)], axis=2)[band]
-    subject_share, background_share = sums[:, 3], sums[:, 7]
+    small_colour = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) * np.float32(1.0 / 255.0)
+    sure = [cv2.resize(((inside == value) & ~band).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+            for value in (1, 0)]
+    planes = [small_colour[..., channel] * share for share in sure for channel in range(3)]
+    sums = _box_sums(planes + sure, window)
+    small_rows = np.minimum(rows // scale, size[1] - 1)
+    small_columns = np.minimum(columns // scale, size[0] - 1)
+    sums = sums[:, small_rows, small_columns]
+    subject_share, background_share = sums[6], sums[7]
     known = (subject_share > 1e-3) & (background_share > 1e-3)
-    subject_colour = sums[:, :3] / np.maximum(subject_share, 1e-3)[:, None]
-    background_colour = sums[:, 4:7] / np.maximum(background_share, 1e-3)[:, None]
+    subject_colour = sums[0:3] / np.maximum(subject_share, 1e-3)
+    background_colour = sums[3:6] / np.maximum(background_share, 1e-3)
     difference = subject_colour - background_colour
-    separation = (difference * difference).sum(axis=1)
+    separation = (difference * difference).sum(axis=0)
     known &= separation > 4.0 * EDGE_REGULARISATION
-    position = ((colour[band] - background_colour) * difference).sum(axis=1) / np.maximum(separation, 1e-6)
+    colour = rgb[rows, columns].T.astype(np.float32) * np.float32(1.0 / 255.0)
+    position = ((colour - background_colour) * difference).sum(axis=0) / np.maximum(separation, 1e-6)
     alpha = hard.copy()
-    alpha[band] = np.where(known, np.clip(position, 0.0, 1.0), hard[band])
+    alpha[rows, columns] = np.where(known, np.clip(position, 0.0, 1.0), hard[rows, columns])
     return alpha
 
 
@@ -114,7 +124,7 @@ def matte(rgb: np.ndarray, depth_m: np.ndarray, params: IsolateParams) -> np.nda
 
 @lru_cache(maxsize=4)
 def _background_image(path: str, width: int, height: int) -> np.ndarray:
-    """The image at ``path`` scaled and centre-cropped to cover width x height, linear light (H, W, 3)."""
+    """The image at ``path`` scaled and centre-cropped to cover width x height, uint8 RGB (H, W, 3)."""
     image = cv2.imread(path, cv2.IMREAD_COLOR)
     if image is None:
         raise ValueError(f"cannot read background image {path}")
@@ -122,33 +132,43 @@ def _background_image(path: str, width: int, height: int) -> np.ndarray:
     resized = cv2.resize(image, (max(width, round(image.shape[1] * scale)), max(height, round(image.shape[0] * scale))),
                          interpolation=cv2.INTER_AREA)
     top, left = (resized.shape[0] - height) // 2, (resized.shape[1] - width) // 2
-    return to_linear(np.ascontiguousarray(resized[top:top + height, left:left + width, ::-1]))
+    return np.ascontiguousarray(resized[top:top + height, left:left + width, ::-1])
 
 
-def _blurred_background(linear: np.ndarray, alpha: np.ndarray, sigma_px: float) -> np.ndarray:
+def _blurred_background(rgb: np.ndarray, alpha: np.ndarray, sigma_px: float) -> np.ndarray:
+    """uint8 (H, W, 3): the pure background (alpha 0) blurred in linear light, its gaps (the subject) filled by
+    the normalised convolution, at 1/BLUR_SCALE resolution."""
     height, width = alpha.shape
     size = (max(width // BLUR_SCALE, 1), max(height // BLUR_SCALE, 1))
-    weight = 1.0 - alpha
-    stacked = np.concatenate([linear * weight[..., None], weight[..., None]], axis=2)
-    small = cv2.resize(stacked, size, interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma_px / BLUR_SCALE, borderType=cv2.BORDER_REPLICATE)
-    small = small[..., :3] / np.maximum(small[..., 3:4], 1e-4)
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    background = (alpha <= 0.0).astype(np.uint8)
+    weight = cv2.resize(background.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    # The mean of the background pixels of each block (sRGB; blocks are small), then weighted in linear light.
+    mean = cv2.resize(cv2.bitwise_and(rgb, rgb, mask=background), size, interpolation=cv2.INTER_AREA)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.clip(mean / np.maximum(weight, 1e-3)[..., None], 0, 255).astype(np.uint8)
+    planes = [cv2.GaussianBlur(plane, (0, 0), sigma_px / BLUR_SCALE, borderType=cv2.BORDER_REPLICATE)
+              for plane in (*np.moveaxis(to_linear(mean) * weight[..., None], 2, 0), weight)]
+    blurred = np.stack(planes[:3], axis=2) / np.maximum(planes[3], 1e-4)[..., None]
+    return cv2.resize(to_srgb(blurred), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def isolate(rgb: np.ndarray, depth_m: np.ndarray, intrinsics: Intrinsics, params: IsolateParams) -> np.ndarray:
     """uint8 (H, W, 3), or (H, W, 4) RGBA with background = transparent: the subject over the new background."""
     alpha = matte(rgb, depth_m, params)
     if params.background == "transparent":
-        return np.dstack([rgb, np.round(alpha * 255.0).astype(np.uint8)])
-    linear = to_linear(rgb)
+        rgba = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
+        rgba[..., 3] = np.round(alpha * 255.0).astype(np.uint8)
+        return rgba
     if params.background == "blur":
-        background = _blurred_background(linear, alpha, params.background_blur_px)
+        background = _blurred_background(rgb, alpha, params.background_blur_px)
     elif params.background == "color":
-        background = to_linear(np.asarray(params.background_color, np.uint8))
+        background = np.broadcast_to(np.asarray(params.background_color, np.uint8), rgb.shape)
     else:
         background = _background_image(params.background_image, rgb.shape[1], rgb.shape[0])
-    linear -= background
-    linear *= alpha[..., None]
-    linear += background
-    return to_srgb(linear)
+    out = np.where((alpha >= 1.0)[..., None], rgb, background)
+    rows, columns = np.nonzero((alpha > 0.0) & (alpha < 1.0))
+    if rows.size:
+        mix = alpha[rows, columns, None]
+        linear = to_linear(rgb[rows, columns]) * mix + to_linear(background[rows, columns]) * (1.0 - mix)
+        out[rows, columns] = to_srgb(linear)
+    return out
