@@ -10,7 +10,7 @@ releases that trail numpy's).
    frame, peaks where notes and drums start. A moving mean is subtracted, negative values are clipped, and the
    envelope is shifted by the window's lead so a frame's time is the onset's time.
 2. Tempo: the autocorrelation of the envelope, weighted by a log-normal prior around PRIOR_BPM (one octave wide),
-   peaks at the beat period.
+   peaks at the beat period (periods up to half the audio's length: a clip of 2 s allows 60 BPM and faster).
 3. Beats: the sequence of onset frames that maximises the summed onset strength minus TIGHTNESS *
    log(interval / period)^2 per interval, by dynamic programming, traced back from the best last beat; weak beats
    at the start and end (silence) are dropped.
@@ -88,8 +88,8 @@ def estimate_period(envelope: np.ndarray, frame_rate: float) -> float:
     envelope = envelope - envelope.mean()
     size = len(envelope)
     shortest = int(np.floor(60.0 / TEMPO_RANGE_BPM[1] * frame_rate))
-    longest = int(np.ceil(60.0 / TEMPO_RANGE_BPM[0] * frame_rate))
-    if size < 2 * longest or not envelope.any():
+    longest = min(int(np.ceil(60.0 / TEMPO_RANGE_BPM[0] * frame_rate)), size // 2)
+    if longest <= shortest + 2 or not envelope.any():
         return 0.0
     spectrum = np.fft.rfft(envelope, 2 * size)
     correlation = np.fft.irfft(spectrum * np.conj(spectrum))[:longest + 2]

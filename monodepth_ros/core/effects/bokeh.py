@@ -333,7 +333,7 @@ def render_defocus(rgb: np.ndarray, signed_coc: np.ndarray, blur_limit_px: float
         front = layer if front is None else _over(front, layer)
     if front is not None:
         background = _over_opaque(_resized(front, (width, height)), background)
-    return np.ascontiguousarray(np.moveaxis(to_srgb(background), 0, 2))
+    return cv2.merge(list(to_srgb(background)))
 
 
 def resolved(depth_m: np.ndarray, params: BokehParams) -> BokehParams:

@@ -31,7 +31,7 @@ def to_linear(rgb: np.ndarray) -> np.ndarray:
 
 def to_srgb(linear: np.ndarray) -> np.ndarray:
     """float linear light (..., C) -> uint8 sRGB; values outside [0, 1] are clipped."""
-    index = np.clip(linear, 0.0, 1.0)
-    index *= _ENCODE_STEPS - 1
-    index += 0.5
-    return _ENCODE_TABLE[index.astype(np.int32)]
+    index = np.clip(linear, 0.0, 1.0).astype(np.float32, copy=False)
+    index *= np.float32(_ENCODE_STEPS - 1)
+    index += np.float32(0.5)
+    return _ENCODE_TABLE[index.astype(np.uint16)]

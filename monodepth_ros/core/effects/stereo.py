@@ -123,6 +123,6 @@ def stereo(rgb: np.ndarray, depth_m: np.ndarray, intrinsics: Intrinsics, params:
         return np.concatenate([_squeezed(rgb, half), _squeezed(right, (width - width // 2, height))], axis=1)
     if params.stereo_format == "tb":
         return np.concatenate([rgb, right], axis=0)
-    mixed = to_linear(rgb) @ DUBOIS_LEFT.T
-    mixed += to_linear(right) @ DUBOIS_RIGHT.T
+    mixed = cv2.transform(to_linear(rgb), DUBOIS_LEFT)
+    mixed += cv2.transform(to_linear(right), DUBOIS_RIGHT)
     return to_srgb(mixed)
