@@ -1,5 +1,6 @@
 # make setup  - create/refresh .venv (idempotent; fast when nothing changed)
 # make demo   - the main job: sim scene -> depth -> LiDAR fusion -> point cloud -> costmap, report in out/
+# make effects-demo - one picture per depth effect (bokeh, fog, parallax, stereo, ...) in out/effects/
 # make test   - the whole test suite
 # make bench  - benchmarks (per-stage timings, end-to-end latency)
 # make docs   - regenerate the topic and parameter tables of docs/nodes.md from the nodes' tables
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
 
-.PHONY: setup demo test bench docs clean
+.PHONY: setup demo effects-demo test bench docs clean
 setup: $(STAMP)
 	@$(PY) -m monodepth_ros.core.depth.weights_cache >/dev/null
 
@@ -25,6 +26,9 @@ $(STAMP): requirements.txt constraints.txt setup.py
 
 demo: setup
 	$(PY) -m monodepth_ros.tools.demo --out out
+
+effects-demo: setup
+	$(PY) -m monodepth_ros.tools.effects_demo --out out/effects
 
 test: setup
 	$(PY) -m pytest -q test

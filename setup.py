@@ -4,7 +4,7 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "monodepth_ros"
-NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node"]
+NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node", "depth_effects_node"]
 
 setup(
     name=PACKAGE,
@@ -26,5 +26,6 @@ setup(
     license="Apache-2.0",
     tests_require=["pytest"],
     entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.nodes.{node}:main" for node in NODES]
-                  + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main"]},
+                  + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
+                     f"monodepth-effects = {PACKAGE}.tools.effects:main"]},
 )

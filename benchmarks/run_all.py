@@ -32,6 +32,7 @@ BENCHMARKS = (
     Benchmark("LiDAR scale fusion", "bench_fusion.py"),
     Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
+    Benchmark("Depth effects", "bench_effects.py", runs_model=False),
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from monodepth_ros.ros.common.parameters import Check, NodeParameters, ParameterSpec
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS, COSTMAP_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS
 from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS, DEPTH_NODE_TOPICS
 from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS, FUSION_NODE_TOPICS
 from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS, POINTCLOUD_NODE_TOPICS
@@ -29,6 +30,7 @@ NODE_TABLES: dict[str, tuple[NodeParameters, tuple[TopicSpec, ...]]] = {
     "pointcloud_node": (POINTCLOUD_NODE_PARAMETERS, POINTCLOUD_NODE_TOPICS),
     "costmap_node": (COSTMAP_NODE_PARAMETERS, COSTMAP_NODE_TOPICS),
     "sim_scene_node": (SIM_SCENE_NODE_PARAMETERS, SIM_SCENE_NODE_TOPICS),
+    "depth_effects_node": (DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS),
 }
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "nodes.md"
 REGENERATE = "python -m monodepth_ros.tools.docs_tables (make docs)"

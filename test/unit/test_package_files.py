@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
@@ -20,7 +21,7 @@ from monodepth_ros.ros.nodes.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,
                "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS,
-               "costmap.yaml": COSTMAP_NODE_PARAMETERS}
+               "costmap.yaml": COSTMAP_NODE_PARAMETERS, "depth_effects.yaml": DEPTH_EFFECTS_NODE_PARAMETERS}
 
 
 def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
@@ -51,7 +52,7 @@ def test_pip_install_ships_share_files_and_node_executables(tmp_path):
         assert (share / relative).is_file(), relative
     assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
     for executable in ("depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node",
-                       "monodepth-pipeline"):
+                       "depth_effects_node", "monodepth-pipeline", "monodepth-effects"):
         assert (tmp_path / "bin" / executable).is_file(), executable
     assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
 
@@ -62,10 +63,21 @@ def test_launch_files_parse_and_define_generate_launch_description(launch_file):
     assert "generate_launch_description" in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
+def _flattened(values: dict, prefix: str = "") -> dict:
+    """Nested parameter groups as ROS names them: {"a": {"b": 1}} -> {"a.b": 1}."""
+    flat = {}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flattened(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
 @pytest.mark.parametrize("config_name", sorted(NODE_TABLES))
 def test_config_files_list_every_parameter_with_its_default(config_name):
     document = yaml.safe_load((ROOT / "config" / config_name).read_text())
-    values = document["/**"]["ros__parameters"]
+    values = _flattened(document["/**"]["ros__parameters"])
     table = {spec.name: spec.default for spec in NODE_TABLES[config_name]}
     assert set(values) == set(table)
     for name, default in table.items():

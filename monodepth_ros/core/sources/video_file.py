@@ -35,6 +35,8 @@ class VideoInfo:
     duration_s: float
     has_audio: bool
     codec: str
+    start_s: float = 0.0
+    """Start of the video stream on the file's clock (seconds); frame stamps count from it."""
 
 
 def _open(path: Path):
@@ -70,13 +72,14 @@ class VideoFileReader:
         self.info = VideoInfo(width=stream.codec_context.width, height=stream.codec_context.height,
                               fps=float(rate) if rate else 0.0, frame_count=int(stream.frames or 0),
                               duration_s=duration, has_audio=bool(self._container.streams.audio),
-                              codec=stream.codec_context.name)
+                              codec=stream.codec_context.name,
+                              start_s=float(stream.start_time * stream.time_base) if stream.start_time else 0.0)
 
     def frames(self) -> Iterator[tuple[np.ndarray, float]]:
         import av
 
         period = 1.0 / self.info.fps if self.info.fps > 0 else 0.0
-        start = float(self._stream.start_time * self._stream.time_base) if self._stream.start_time else 0.0
+        start = self.info.start_s
         previous = None
         try:
             for frame in self._container.decode(self._stream):
@@ -230,3 +233,30 @@ def audio_stream_count(path: str | Path) -> int:
     """Number of audio streams in a media file."""
     with _open(Path(path)) as container:
         return len(container.streams.audio)
+
+
+def read_audio(path: str | Path, sample_rate: int = 22050, start_s: float = 0.0) -> np.ndarray:
+    """float32 (N,) mono samples of the first audio stream of a media file, resampled to ``sample_rate``, sample 0
+    at ``start_s`` seconds on the file's clock (zeros where the audio begins later)."""
+    import av
+
+    path = Path(path)
+    with _open(path) as container:
+        if not container.streams.audio:
+            raise VideoSourceError(f"{path.name} has no audio stream")
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=int(sample_rate))
+        chunks, first_time = [], None
+        try:
+            for frame in container.decode(stream):
+                if first_time is None and frame.time is not None:
+                    first_time = float(frame.time)
+                chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
+            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+        except av.error.FFmpegError as error:
+            raise VideoSourceError(f"cannot decode the audio of {path.name}: {error}") from None
+    samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    offset = int(round(((first_time or 0.0) - start_s) * sample_rate))
+    if offset > 0:
+        return np.concatenate([np.zeros(offset, np.float32), samples])
+    return samples[-offset:]
