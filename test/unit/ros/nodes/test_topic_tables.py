@@ -6,6 +6,8 @@ from rclpy.parameter import Parameter
 
 from monodepth_ros.ros.nodes.costmap_node import CostmapNode
 from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth_effects_node import DepthEffectsNode
+from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_TOPICS
 from monodepth_ros.ros.nodes.depth_node import DepthNode
 from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_TOPICS
 from monodepth_ros.ros.nodes.lidar_fusion_node import LidarFusionNode
@@ -25,6 +27,7 @@ CASES = {
     "costmap_node": (CostmapNode, {"world_frame": "odom", "clear_from_depth": True}, COSTMAP_NODE_TOPICS, set()),
     "sim_scene_node": (SimSceneNode, {"image_width": 64, "image_height": 48}, SIM_SCENE_NODE_TOPICS,
                        {"/tf", "/tf_static"}),  # only with tf2_ros, which is not installed here
+    "depth_effects_node": (DepthEffectsNode, {}, DEPTH_EFFECTS_NODE_TOPICS, set()),
 }
 
 
