@@ -4,6 +4,9 @@ ros2 launch monodepth_ros pipeline.launch.py image:=/camera/image_raw camera_inf
     points_lidar:=/lidar/points use_fusion:=true use_costmap:=true model:="" device:=cuda
 The nodes, their names and remappings come from monodepth_ros.ros.runners.pipeline_graph (as in
 monodepth-pipeline); sim:=true adds sim_scene_node as camera and LiDAR (see sim_demo.launch.py).
+The processing nodes are managed nodes: use_lifecycle:=true starts them as launch_ros LifecycleNode actions
+(for lifecycle event handlers), autostart:=false leaves them unconfigured for a lifecycle manager or
+`ros2 lifecycle set /depth_node configure` (then activate).
 """
 import os
 
@@ -30,6 +33,9 @@ ARGUMENTS = {
     "use_costmap": ("true", "Run costmap_node"),
     "sim": ("false", "Also run sim_scene_node (default scene) as camera and LiDAR, with its sensor poses"),
     "use_sim_time": ("false", "Use /clock (Gazebo, bags)"),
+    "use_lifecycle": ("false", "Start the processing nodes as launch_ros LifecycleNode actions"),
+    "autostart": ("true", "Processing nodes configure and activate themselves; false: they wait unconfigured "
+                          "for lifecycle transitions (a lifecycle manager)"),
 }
 
 
@@ -41,10 +47,17 @@ def pipeline_nodes(context):
     graph = pipeline_graph(use_fusion=value["use_fusion"] == "true", use_costmap=value["use_costmap"] == "true",
                            sim=SimSceneConfig() if value["sim"] == "true" else None,
                            inputs={topic: value[topic] for topic in INPUT_TOPICS},
-                           model={name: value[name] for name in ("backend", "model", "device")})
-    return [Node(package=PACKAGE, executable=entry.executable, name=entry.name, namespace=value["namespace"],
-                 output="screen", remappings=list(entry.remappings),
-                 parameters=files + [dict(entry.parameters), {"use_sim_time": value["use_sim_time"] == "true"}])
+                           model={name: value[name] for name in ("backend", "model", "device")},
+                           autostart=value["autostart"] == "true")
+    managed_action = Node
+    if value["use_lifecycle"] == "true":
+        from launch_ros.actions import LifecycleNode  # imported only where asked for, like the action itself
+
+        managed_action = LifecycleNode
+    return [(managed_action if entry.managed else Node)(
+                package=PACKAGE, executable=entry.executable, name=entry.name, namespace=value["namespace"],
+                output="screen", remappings=list(entry.remappings),
+                parameters=files + [dict(entry.parameters), {"use_sim_time": value["use_sim_time"] == "true"}])
             for entry in graph]
 
 

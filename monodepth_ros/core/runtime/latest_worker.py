@@ -12,39 +12,62 @@ class LatestItemWorker(Generic[Item]):
 
     ``submit`` replaces an item that has not been started yet (counted in ``dropped``).
     Exceptions from ``process`` go to ``on_error`` and the worker keeps running.
+    The thread runs from ``start`` (at construction unless ``start=False``) to ``stop``; it can be started
+    again, and the counts carry on. Items submitted while it is stopped are ignored.
     """
 
     def __init__(self, process: Callable[[Item], None], on_error: Callable[[BaseException], None],
-                 name: str = "latest-item-worker") -> None:
+                 name: str = "latest-item-worker", start: bool = True) -> None:
         self._process = process
         self._on_error = on_error
+        self._name = name
         self._condition = threading.Condition()
         self._pending: Item | None = None
-        self._stopping = False
+        self._thread: threading.Thread | None = None
         self.dropped = 0
         self.processed = 0
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
+        if start:
+            self.start()
+
+    @property
+    def running(self) -> bool:
+        """True from ``start`` until ``stop``."""
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Start the thread (nothing happens while it runs already)."""
+        with self._condition:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
 
     def submit(self, item: Item) -> None:
         with self._condition:
+            if self._thread is None:
+                return
             if self._pending is not None:
                 self.dropped += 1
             self._pending = item
             self._condition.notify()
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Drop the item not started yet, let the one in progress finish and end the thread; False when it is
+        still busy after ``timeout_s`` (it then ends after that item, and nothing more is processed)."""
         with self._condition:
-            self._stopping = True
-            self._condition.notify()
-        self._thread.join(timeout_s)
+            thread, self._thread, self._pending = self._thread, None, None
+            self._condition.notify_all()
+        if thread is None or thread is threading.current_thread():
+            return True
+        thread.join(timeout_s)
+        return not thread.is_alive()
 
     def _run(self) -> None:
+        me = threading.current_thread()
         while True:
             with self._condition:
-                while self._pending is None and not self._stopping:
+                while self._pending is None and self._thread is me:
                     self._condition.wait()
-                if self._stopping:
+                if self._thread is not me:
                     return
                 item, self._pending = self._pending, None
             try:

@@ -24,11 +24,20 @@ class DiagnosticsPublisher:
         self._publisher.publish(array)
 
 
-def level_for(problems: dict[str, str], rate_hz: float, demanded: bool = True) -> tuple[bytes, str]:
-    """OK when output flows without problems or nobody asks for it (``demanded`` false), WARN otherwise,
-    with a one-line message."""
+IDLE_STATES = {"unconfigured": "unconfigured: waiting for the lifecycle transition configure",
+               "inactive": "inactive: configured, waiting for the lifecycle transition activate",
+               "finalized": "finalized: shut down"}
+"""The status message of a managed node in each lifecycle state other than active."""
+
+
+def level_for(problems: dict[str, str], rate_hz: float, demanded: bool = True,
+              lifecycle_state: str = "active") -> tuple[bytes, str]:
+    """OK when output flows without problems, nobody asks for it (``demanded`` false) or a managed node is not
+    active (``lifecycle_state``), WARN otherwise, with a one-line message."""
     if problems:
         return DiagnosticStatus.WARN, "; ".join(problems.values())
+    if lifecycle_state in IDLE_STATES:
+        return DiagnosticStatus.OK, IDLE_STATES[lifecycle_state]
     if not demanded:
         return DiagnosticStatus.OK, "idle: no output is subscribed"
     if rate_hz <= 0.0:

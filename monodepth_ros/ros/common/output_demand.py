@@ -54,12 +54,14 @@ class OutputDemand:
         return tuple(output.publisher for output in self._outputs)
 
     def create_publisher(self, message_type, topic: str, qos, **kwargs) -> Publisher:
-        """``node.create_publisher(message_type, topic, qos, **kwargs)`` for an output counted here."""
+        """``node.create_publisher(message_type, topic, qos, **kwargs)`` for an output counted here; a lifecycle
+        publisher (``create_lifecycle_publisher``) on a managed node."""
         output = _Output()
         if self.uses_matched_events:
             kwargs["event_callbacks"] = PublisherEventCallbacks(
                 matched=lambda info: self._set_subscribers(output, info.current_count))
-        output.publisher = self._node.create_publisher(message_type, topic, qos, **kwargs)
+        create = getattr(self._node, "create_lifecycle_publisher", self._node.create_publisher)
+        output.publisher = create(message_type, topic, qos, **kwargs)
         with self._lock:
             self._outputs.append(output)
         self._set_subscribers(output, output.publisher.get_subscription_count())
@@ -69,6 +71,15 @@ class OutputDemand:
         """True while the output ``publisher`` (made by ``create_publisher``) has a subscriber."""
         with self._lock:
             return any(output.subscribers > 0 for output in self._outputs if output.publisher is publisher)
+
+    def forget_destroyed(self) -> None:
+        """Stop counting outputs whose publisher the node has destroyed (a managed node's cleanup); ``active``
+        follows the remaining ones, without ``on_change``."""
+        existing = list(self._node.publishers)
+        with self._lock:
+            self._outputs = [output for output in self._outputs
+                             if any(output.publisher is publisher for publisher in existing)]
+            self._active = any(output.subscribers > 0 for output in self._outputs)
 
     def count_subscribers(self) -> None:
         """Count every output's subscribers now (the timer's job where there are no matched events)."""

@@ -13,3 +13,6 @@ CAMERA_INFO_TOLERANCE = ParameterSpec(
 DIAGNOSTICS_PERIOD = ParameterSpec(
     "diagnostics_period_s", 1.0, "Period of /diagnostics messages (seconds)", minimum=0.1, maximum=60.0,
     read_only=True)
+AUTOSTART = ParameterSpec(
+    "autostart", True, "Configure and activate at start-up, as a plain node runs; false: start unconfigured and "
+    "wait for lifecycle transitions (ros2 lifecycle set, a lifecycle manager)", read_only=True)

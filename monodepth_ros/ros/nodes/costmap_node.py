@@ -60,6 +60,9 @@ class CostmapNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("costmap_node", COSTMAP_NODE_PARAMETERS, "costmap", **kwargs)
+
+    def configure(self) -> None:
+        """Create the costmap, its publisher and timer, and subscribe (the lifecycle transition configure)."""
         self.costmap = RollingCostmap(costmap_config_from(self.params))
         self.costmap_lock = threading.Lock()
         self.base_frame = self.params["base_frame"]
@@ -67,7 +70,7 @@ class CostmapNode(WorkerNode):
         self.camera_frame = self.params["camera_frame"]
         self.extrinsics = ExtrinsicsSource(self, {
             (self.base_frame, self.camera_frame): transform_from_pose7(self.params["camera_pose_in_base"])})
-        self.costmap_publisher = self.create_publisher(OccupancyGrid, "costmap", latched_output_qos())
+        self.costmap_publisher = self.create_lifecycle_publisher(OccupancyGrid, "costmap", latched_output_qos())
         self.odometry: StampedBuffer[Odometry] = StampedBuffer(ODOMETRY_HISTORY)
         self.depth_images: StampedBuffer[Image] = StampedBuffer(DEPTH_HISTORY)
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer(DEPTH_HISTORY)

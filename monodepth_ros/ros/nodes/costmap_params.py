@@ -12,6 +12,7 @@ from monodepth_ros.ros.common.parameters import (
     pose7_check,
 )
 from monodepth_ros.ros.common.shared_parameters import DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 COSTMAP_DEFAULTS = CostmapConfig()
@@ -85,6 +86,7 @@ COSTMAP_NODE_PARAMETERS = NodeParameters((
                   minimum=0.1, maximum=100.0, read_only=True),
     RELIABILITY,
     DIAGNOSTICS_PERIOD,
+    AUTOSTART,
 ), renamed={"input_reliability": RELIABILITY.name})
 
 COSTMAP_NODE_TOPICS = (

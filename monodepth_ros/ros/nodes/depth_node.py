@@ -35,6 +35,9 @@ class DepthNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("depth_node", DEPTH_NODE_PARAMETERS, "depth estimation", **kwargs)
+
+    def configure(self) -> None:
+        """Load the model, create the outputs and subscribe (the lifecycle transition configure)."""
         self.estimator = DepthEstimator(model_spec_from(self.params), python_logger_for(self))
         self.get_logger().info(f"model {self.estimator.description} ({self.estimator.kind.value}) "
                                f"on {self.estimator.device}")

@@ -13,6 +13,7 @@ from monodepth_ros.ros.common.parameters import (
     config_parameter,
 )
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 MODEL_DEFAULTS = ModelSpec()
@@ -52,6 +53,7 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     RELIABILITY,
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
+    AUTOSTART,
 ), renamed={"image_reliability": RELIABILITY.name})
 
 DEPTH_NODE_TOPICS = (

@@ -46,6 +46,9 @@ class LidarFusionNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("lidar_fusion_node", FUSION_NODE_PARAMETERS, "lidar scale fusion", **kwargs)
+
+    def configure(self) -> None:
+        """Set up the fusion, create the output and subscribe (the lifecycle transition configure)."""
         min_points = self.params["min_points"]
         self.fusion = ScaleFusion(FusionConfig(
             global_fit=GlobalFitConfig(min_points=min_points),

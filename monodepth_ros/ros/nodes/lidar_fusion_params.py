@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, pose7_check
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 FUSION_NODE_PARAMETERS = NodeParameters((
@@ -30,6 +31,7 @@ FUSION_NODE_PARAMETERS = NodeParameters((
                   maximum=1000.0, read_only=True),
     RELIABILITY,
     DIAGNOSTICS_PERIOD,
+    AUTOSTART,
 ), renamed={"input_reliability": RELIABILITY.name})
 
 FUSION_NODE_TOPICS = (

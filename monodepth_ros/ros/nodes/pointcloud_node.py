@@ -50,6 +50,9 @@ class PointCloudNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("pointcloud_node", POINTCLOUD_NODE_PARAMETERS, "point cloud", **kwargs)
+
+    def configure(self) -> None:
+        """Create the unprojection, the output and the subscriptions (the lifecycle transition configure)."""
         self.depth_to_points = DepthToPoints()
         self.points_publisher = self.create_output_publisher(PointCloud2, "points", stream_output_qos())
         self.colour_images: StampedBuffer[Image] = StampedBuffer(COLOUR_IMAGE_HISTORY)

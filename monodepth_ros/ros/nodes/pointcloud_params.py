@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 POINTCLOUD_NODE_PARAMETERS = NodeParameters((
@@ -26,6 +27,7 @@ POINTCLOUD_NODE_PARAMETERS = NodeParameters((
     RELIABILITY,
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
+    AUTOSTART,
 ), renamed={"min_range_m": "min_depth_m", "max_range_m": "max_depth_m", "depth_reliability": RELIABILITY.name})
 
 POINTCLOUD_NODE_TOPICS = (

@@ -7,7 +7,7 @@ same nodes in one process.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from monodepth_ros.core.sim.config import SimSceneConfig, lidar_pose_in_camera
@@ -17,6 +17,8 @@ INPUT_TOPICS = ("image", "camera_info", "points_lidar", "odom")
 """What the pipeline reads from the robot: camera image and camera_info, LiDAR cloud, odometry."""
 SIM_IMAGE_TOPIC = "image_raw"
 """Where sim_scene_node publishes its camera image."""
+AUTOSTART_PARAMETER = "autostart"
+"""The managed nodes' parameter that says whether they configure and activate themselves (shared_parameters)."""
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,15 @@ class GraphNode:
 
     ``executable`` is its console script, its node name and its module in ``monodepth_ros.ros.nodes``;
     ``node_class`` is the node's class in that module. ``remappings`` are (from, to) topic pairs of this node
-    only; ``parameters`` are set on top of the parameters files.
+    only; ``parameters`` are set on top of the parameters files. ``managed``: a lifecycle node (the processing
+    nodes); sim_scene_node, the stand-in for a camera and LiDAR driver, is a plain node.
     """
 
     executable: str
     node_class: str
     remappings: tuple[tuple[str, str], ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    managed: bool = True
 
     @property
     def name(self) -> str:
@@ -42,7 +46,7 @@ class GraphNode:
         return f"{PACKAGE}.ros.nodes.{self.executable}"
 
 
-SIM_SCENE_NODE = GraphNode("sim_scene_node", "SimSceneNode")
+SIM_SCENE_NODE = GraphNode("sim_scene_node", "SimSceneNode", managed=False)
 
 
 def _remappings(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -52,7 +56,7 @@ def _remappings(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
 
 def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSceneConfig | None = None,
                    inputs: Mapping[str, str] | None = None,
-                   model: Mapping[str, Any] | None = None) -> tuple[GraphNode, ...]:
+                   model: Mapping[str, Any] | None = None, autostart: bool = True) -> tuple[GraphNode, ...]:
     """The nodes of the pipeline in start order.
 
     ``use_fusion``: lidar_fusion_node runs and clouds and costmap clearing read ``depth/fused``, else
@@ -60,6 +64,8 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
     from its ``image_raw``, and lidar_fusion_node and costmap_node get its sensor poses (``lidar_pose_in_camera``,
     ``camera_pose_in_base``; tf2 is still preferred where the sim publishes TF). ``inputs``: topic names for the
     ``INPUT_TOPICS`` (a missing one is not remapped). ``model``: depth_node parameters set on top of the files.
+    ``autostart`` false: the managed nodes get ``autostart: false`` and wait unconfigured for lifecycle
+    transitions (true leaves the parameter to the files, whose default is true).
     """
     unknown = sorted(set(inputs or {}) - set(INPUT_TOPICS))
     if unknown:
@@ -82,4 +88,7 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
         nodes.append(GraphNode("costmap_node", "CostmapNode",
                                _remappings(("depth/image", clouds_from), ("odom", topics["odom"])),
                                {} if sim is None else {"camera_pose_in_base": list(sim.camera_pose_in_base)}))
+    if not autostart:
+        nodes = [replace(entry, parameters={**entry.parameters, AUTOSTART_PARAMETER: False}) if entry.managed
+                 else entry for entry in nodes]
     return tuple(nodes)

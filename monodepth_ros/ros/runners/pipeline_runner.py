@@ -1,8 +1,10 @@
 """All pipeline nodes in one process on a MultiThreadedExecutor, for machines without `ros2 launch`.
 
-monodepth-pipeline --params-file config/pipeline.yaml [--sim] [--no-fusion] [--no-costmap]
+monodepth-pipeline --params-file config/pipeline.yaml [--sim] [--no-fusion] [--no-costmap] [--no-autostart]
     [--namespace NS] [--ros-args -r image:=/camera/image_raw -r camera_info:=/camera/camera_info ...]
-The nodes, their names and remappings come from pipeline_graph, as in launch/pipeline.launch.py.
+The nodes, their names and remappings come from pipeline_graph, as in launch/pipeline.launch.py. The processing
+nodes are managed nodes: with --no-autostart they wait unconfigured for lifecycle transitions
+(`ros2 lifecycle set /depth_node configure`, a lifecycle manager); the process exits once all are shut down.
 """
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--sim", action="store_true", help="also run sim_scene_node as the camera and LiDAR")
     parser.add_argument("--no-fusion", action="store_true", help="no lidar_fusion_node (clouds from raw depth)")
     parser.add_argument("--no-costmap", action="store_true", help="no costmap_node")
+    parser.add_argument("--no-autostart", action="store_true",
+                        help="processing nodes start unconfigured and wait for lifecycle transitions")
     parser.add_argument("--namespace", default="", help="namespace of every node and topic")
     arguments = parser.parse_args(own)
     arguments.params_file = arguments.params_file or share_file("config/pipeline.yaml")
@@ -60,7 +64,8 @@ def build_nodes(arguments: argparse.Namespace) -> list[Node]:
     if arguments.sim:
         nodes.append(create_node(SIM_SCENE_NODE, arguments.namespace))
         sim_config = nodes[0].scene.config
-    for entry in pipeline_graph(not arguments.no_fusion, not arguments.no_costmap, sim=sim_config):
+    for entry in pipeline_graph(not arguments.no_fusion, not arguments.no_costmap, sim=sim_config,
+                                autostart=not arguments.no_autostart):
         if entry != SIM_SCENE_NODE:
             nodes.append(create_node(entry, arguments.namespace))
     return nodes

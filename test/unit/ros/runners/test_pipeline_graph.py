@@ -171,3 +171,39 @@ def test_the_runner_creates_the_graph_launch_would_start(ros_context, launch_sta
     finally:
         for node in nodes:
             node.destroy_node()
+
+
+def test_without_autostart_the_processing_nodes_wait_for_lifecycle_transitions_and_the_sim_runs():
+    graph = pipeline_graph(sim=SimSceneConfig(), autostart=False)
+    by_name = {entry.name: entry for entry in graph}
+    assert not by_name["sim_scene_node"].managed and "autostart" not in by_name["sim_scene_node"].parameters
+    assert all(by_name[name].managed and by_name[name].parameters["autostart"] is False for name in NAMES)
+    assert by_name["costmap_node"].parameters["camera_pose_in_base"], "the other parameters stay"
+
+
+def test_pipeline_launch_starts_lifecycle_node_actions_when_asked(launch_stand_ins, monkeypatch):
+    actions = sys.modules["launch_ros.actions"]
+    monkeypatch.setattr(actions, "LifecycleNode", type("LifecycleNode", (Recorded,), {}), raising=False)
+    nodes = launched_nodes(LAUNCH / "pipeline.launch.py", sim="true", use_lifecycle="true", autostart="false")
+    assert [(type(node).__name__, node.kwargs["name"]) for node in nodes] == [
+        ("Node", "sim_scene_node"), *[("LifecycleNode", name) for name in NAMES]]
+    assert all(node.kwargs["parameters"][1]["autostart"] is False for node in nodes[1:])
+    assert all(node.kwargs["namespace"] == "" for node in nodes), "LifecycleNode needs name and namespace"
+    plain = launched_nodes(LAUNCH / "pipeline.launch.py")
+    assert {type(node).__name__ for node in plain} == {"Node"}
+    assert not any("autostart" in node.kwargs["parameters"][1] for node in plain), "the files decide by default"
+
+
+def test_the_runner_without_autostart_creates_unconfigured_managed_nodes(ros_context, launch_stand_ins):
+    from monodepth_ros.ros.runners.pipeline_runner import build_nodes, parse_arguments
+
+    arguments, _ = parse_arguments(["--no-autostart", "--no-costmap", "--namespace", "/graph_lifecycle"])
+    nodes = build_nodes(arguments)
+    try:
+        assert [(node.get_name(), node.lifecycle_state) for node in nodes] == [
+            ("depth_node", "unconfigured"), ("lidar_fusion_node", "unconfigured"),
+            ("pointcloud_node", "unconfigured")]
+        assert not any(publisher.topic_name.endswith("depth/image") for publisher in nodes[0].publishers)
+    finally:
+        for node in nodes:
+            node.destroy_node()
