@@ -49,10 +49,13 @@ class DepthEffectsNode(WorkerNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("depth_effects_node", DEPTH_EFFECTS_NODE_PARAMETERS, "depth effect", **kwargs)
+
+    def configure(self) -> None:
+        """Check the effect settings, create the output and the subscriptions (the lifecycle transition configure)."""
         startup = self._check_combination([])
         if not startup.successful:
             raise ValueError(f"invalid parameter: {startup.reason}")
-        self.add_on_set_parameters_callback(self._check_combination)
+        self._combination_check = self.add_on_set_parameters_callback(self._check_combination)
         self.output = self.create_output_publisher(Image, "effects/image", stream_output_qos())
         self.images: StampedBuffer[Image] = StampedBuffer(IMAGE_HISTORY)
         self._beat_lock = threading.Lock()
@@ -69,6 +72,9 @@ class DepthEffectsNode(WorkerNode):
                                                        callback_group=inputs)
         self.camera_info = CameraInfoInput(self, "camera_info", reliability, self.problems, callback_group=inputs)
         self.create_subscription(Float32, "beat", self.on_beat, 10, callback_group=inputs)
+
+    def cleanup(self) -> None:
+        self.remove_on_set_parameters_callback(self._combination_check)
 
     # Parameters ------------------------------------------------------------------------------------------------
 

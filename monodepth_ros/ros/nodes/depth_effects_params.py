@@ -8,7 +8,7 @@ from monodepth_ros.core.effects.animator import BEAT_MODES
 from monodepth_ros.core.effects.options import OptionField
 from monodepth_ros.core.effects.registry import EFFECTS
 from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec
-from monodepth_ros.ros.common.shared_parameters import DIAGNOSTICS_PERIOD, RELIABILITY
+from monodepth_ros.ros.common.shared_parameters import AUTOSTART, DIAGNOSTICS_PERIOD, RELIABILITY
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 NODE_EFFECTS = tuple(name for name, effect in EFFECTS.items() if name != "rack-focus")
@@ -48,6 +48,7 @@ DEPTH_EFFECTS_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("sync_tolerance_s", 0.1, "Largest stamp difference for pairing a depth image with its image and "
                   "camera_info (seconds)", minimum=0.0, maximum=10.0),
     DIAGNOSTICS_PERIOD,
+    AUTOSTART,
     *(_spec(name, field) for name in NODE_EFFECTS for field in node_fields(name)),
 ))
 
