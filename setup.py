@@ -26,5 +26,6 @@ setup(
     license="Apache-2.0",
     tests_require=["pytest"],
     entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.nodes.{node}:main" for node in NODES]
-                  + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main"]},
+                  + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
+                     f"monodepth-export = {PACKAGE}.tools.export_onnx:main"]},
 )

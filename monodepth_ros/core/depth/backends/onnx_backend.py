@@ -65,6 +65,8 @@ class OnnxBackend(DepthBackend):
         """The model file's fixed batch size; None when the batch dimension is dynamic."""
         self._mean = np.asarray(mean, dtype=np.float32).reshape(1, 3, 1, 1)
         self._inv_std = 1.0 / np.asarray(std, dtype=np.float32).reshape(1, 3, 1, 1)
+        self.output_resize = self.metadata.output_resize if self.metadata is not None else "bilinear"
+        """How raw maps are brought to the image size: 'bilinear', or 'bicubic' where the metadata says so."""
         self.device = self._session.get_providers()[0]
         self._on_device = self._device_path(spec)
         self.preprocessing = "host" if self._on_device is None else "device"
@@ -73,7 +75,7 @@ class OnnxBackend(DepthBackend):
         self.description = f"onnx:{path.name}{kind} {self._input_hw[1]}x{self._input_hw[0]}"
 
     def infer_batch(self, images: np.ndarray) -> RawBatch:
-        """uint8 RGB (N, H, W, 3) -> float32 (N, H, W) in the model's units, bilinear to H x W: numpy on the host
+        """uint8 RGB (N, H, W, 3) -> float32 (N, H, W) in the model's units, resized to H x W: numpy on the host
         path, a torch tensor on the session's device on the device path."""
         if self._on_device is not None:
             return self._on_device.infer_batch(self._session, images)
@@ -86,8 +88,9 @@ class OnnxBackend(DepthBackend):
         maps = np.asarray(output, dtype=np.float32).reshape(count, *output.shape[-2:])
         if maps.shape[1:] != (height, width):
             resized = np.empty((count, height, width), dtype=np.float32)
+            interpolation = cv2.INTER_CUBIC if self.output_resize == "bicubic" else cv2.INTER_LINEAR
             for depth, target in zip(maps, resized):
-                cv2.resize(depth, (width, height), dst=target, interpolation=cv2.INTER_LINEAR)
+                cv2.resize(depth, (width, height), dst=target, interpolation=interpolation)
             maps = resized
         done = time.perf_counter()
         return RawBatch(maps, (prepared - start) * 1e3, (inferred - prepared) * 1e3, (done - inferred) * 1e3)
@@ -134,7 +137,7 @@ class OnnxBackend(DepthBackend):
 
 class _DevicePath:
     """The onnx backend's device path: torch preprocessing on the session's device, IO binding of torch tensors
-    (input and output never leave device memory), bilinear resize of the output there."""
+    (input and output never leave device memory), resize of the output there."""
 
     def __init__(self, backend: OnnxBackend, device: str) -> None:
         import torch
@@ -168,8 +171,8 @@ class _DevicePath:
             inferred = time.perf_counter()
             maps = output.reshape(count, *output.shape[-2:]).float()
             if tuple(maps.shape[1:]) != (height, width):
-                maps = torch.nn.functional.interpolate(maps[:, None], size=(height, width), mode="bilinear",
-                                                       align_corners=False)[:, 0]
+                maps = torch.nn.functional.interpolate(maps[:, None], size=(height, width),
+                                                       mode=self._backend.output_resize, align_corners=False)[:, 0]
             self._synchronize()
         done = time.perf_counter()
         return RawBatch(maps, (prepared - start) * 1e3, (inferred - prepared) * 1e3, (done - inferred) * 1e3)

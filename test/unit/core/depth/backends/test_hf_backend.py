@@ -17,60 +17,18 @@ from monodepth_ros.core.depth.backends.hf_backend import zoedepth_to_input  # no
 from monodepth_ros.core.depth.estimator import DepthEstimator  # noqa: E402
 from monodepth_ros.core.depth.model_spec import ModelSpec  # noqa: E402
 from monodepth_ros.core.depth.types import DepthKind  # noqa: E402
+from monodepth_ros.testing.tiny_models import (  # noqa: E402
+    depth_anything_processor,
+    dinov2_dpt_head,
+    save_model_folder,
+    tiny_depth_anything,
+    tiny_dpt,
+    tiny_glpn,
+    tiny_zoedepth,
+)
 
 IMAGE_HEIGHT, IMAGE_WIDTH = 30, 50
 LOGGER = logging.getLogger("test_hf_backend")
-
-
-def _randomise(model: torch.nn.Module) -> torch.nn.Module:
-    """Spread the weights so the tiny model's output varies over the image."""
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            if parameter.dim() > 1:
-                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.2)
-            else:
-                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.2)
-    return model.eval()
-
-
-def _save(folder, model: torch.nn.Module, processor) -> str:
-    _randomise(model).save_pretrained(folder)
-    processor.save_pretrained(folder)
-    return str(folder)
-
-
-def _dinov2_dpt_head() -> dict:
-    """Config fields of a tiny Depth Anything (DINOv2 backbone + DPT head) at 28 x 28 pixels."""
-    backbone = transformers.Dinov2Config(image_size=28, patch_size=14, hidden_size=16, num_hidden_layers=4,
-                                         num_attention_heads=2, intermediate_size=32,
-                                         out_indices=[1, 2, 3, 4], reshape_hidden_states=False)
-    return dict(backbone_config=backbone, reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
-                fusion_hidden_size=8, head_hidden_size=4)
-
-
-def _tiny_zoedepth() -> torch.nn.Module:
-    beit = transformers.BeitConfig(image_size=32, patch_size=8, num_hidden_layers=4, hidden_size=16,
-                                   intermediate_size=32, num_attention_heads=2,
-                                   use_relative_position_bias=True, reshape_hidden_states=False,
-                                   out_features=["stage1", "stage2", "stage3", "stage4"])
-    return transformers.ZoeDepthForDepthEstimation(transformers.ZoeDepthConfig(
-        backbone_config=beit, neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, bottleneck_features=8,
-        num_relative_features=4, bin_embedding_dim=8, num_attractors=[2, 2, 2, 1],
-        bin_configurations=[{"n_bins": 4, "min_depth": 0.5, "max_depth": 10.0}]))
-
-
-def _tiny_dpt() -> torch.nn.Module:
-    return transformers.DPTForDepthEstimation(transformers.DPTConfig(
-        hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32, image_size=32,
-        patch_size=8, backbone_out_indices=[0, 1, 2, 3], neck_hidden_sizes=[8, 8, 16, 16],
-        fusion_hidden_size=8, use_auxiliary_head=False))
-
-
-def _tiny_glpn() -> torch.nn.Module:
-    return transformers.GLPNForDepthEstimation(transformers.GLPNConfig(
-        depths=[1, 1, 1, 1], sr_ratios=[2, 1, 1, 1], strides=[2, 2, 2, 2], hidden_sizes=[8, 8, 16, 16],
-        num_attention_heads=[1, 1, 2, 2], decoder_hidden_size=8, max_depth=10))
 
 
 @pytest.fixture(scope="module")
@@ -78,26 +36,19 @@ def model_folders(tmp_path_factory) -> dict[str, str]:
     """Local folders of tiny models, each with model.safetensors, config.json and preprocessor_config.json."""
     root = tmp_path_factory.mktemp("hf_models")
     torch.manual_seed(0)
-    depth_anything_processor = transformers.DPTImageProcessor(
-        size={"height": 28, "width": 28}, ensure_multiple_of=14, keep_aspect_ratio=True)
     return {
-        "zoedepth": _save(root / "zoedepth", _tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
+        "zoedepth": save_model_folder(root / "zoedepth", tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
             size={"height": 32, "width": 32}, ensure_multiple_of=8)),
-        "depth_anything_relative": _save(
-            root / "depth_anything_relative", transformers.DepthAnythingForDepthEstimation(
-                transformers.DepthAnythingConfig(depth_estimation_type="relative", **_dinov2_dpt_head())),
-            depth_anything_processor),
-        "depth_anything_metric": _save(
-            root / "depth_anything_metric", transformers.DepthAnythingForDepthEstimation(
-                transformers.DepthAnythingConfig(depth_estimation_type="metric", max_depth=20,
-                                                 **_dinov2_dpt_head())),
-            depth_anything_processor),
-        "dpt": _save(root / "dpt", _tiny_dpt(),
-                     transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
-        "glpn": _save(root / "glpn", _tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
-        "prompt_depth_anything": _save(
+        "depth_anything_relative": save_model_folder(root / "depth_anything_relative", tiny_depth_anything(False),
+                                                     depth_anything_processor()),
+        "depth_anything_metric": save_model_folder(root / "depth_anything_metric", tiny_depth_anything(True),
+                                                   depth_anything_processor()),
+        "dpt": save_model_folder(root / "dpt", tiny_dpt(),
+                                 transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
+        "glpn": save_model_folder(root / "glpn", tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
+        "prompt_depth_anything": save_model_folder(
             root / "prompt_depth_anything", transformers.PromptDepthAnythingForDepthEstimation(
-                transformers.PromptDepthAnythingConfig(**_dinov2_dpt_head())), depth_anything_processor),
+                transformers.PromptDepthAnythingConfig(**dinov2_dpt_head())), depth_anything_processor()),
     }
 
 
@@ -442,3 +393,18 @@ def test_cuda_graphs_replay_the_depth_of_eager_runs(model_folders, device):
             assert_same_map(prediction.values, reference.values, device)
     single = graphed.predict(images[0]).values  # another shape: another graph
     assert_same_map(single, eager.predict(images[0]).values, device)
+
+
+@pytest.mark.parametrize("name", ["depth_anything_relative", "depth_anything_metric", "dpt", "glpn"])
+def test_the_default_cpu_path_is_transformers_own_pipeline(model_folders, name):
+    """preprocess 'auto' on the CPU: the processor, the fp32 network and the processor's post-processing, bit for
+    bit (the device path and reduced precision leave it untouched)."""
+    images = np.random.default_rng(5).integers(0, 256, (2, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    processor = transformers.AutoImageProcessor.from_pretrained(model_folders[name])
+    model = transformers.AutoModelForDepthEstimation.from_pretrained(model_folders[name]).eval()
+    with torch.no_grad():
+        outputs = model(**processor(images=list(images), return_tensors="pt", input_data_format="channels_last"))
+    results = processor.post_process_depth_estimation(outputs, target_sizes=[(IMAGE_HEIGHT, IMAGE_WIDTH)] * 2)
+    estimator = _estimator(model_folders[name], "cpu")
+    for prediction, result in zip(estimator.predict_batch(images), results):
+        np.testing.assert_array_equal(prediction.values, result["predicted_depth"].numpy())
