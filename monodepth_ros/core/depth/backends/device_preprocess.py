@@ -72,7 +72,7 @@ def pillow_resizes_width_first(source_hw: tuple[int, int], target_hw: tuple[int,
         return True
     noise = np.random.default_rng(0).integers(0, 256, (*source_hw, 3), dtype=np.uint8)
     filters = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
-    reference = torch.from_numpy(np.asarray(Image.fromarray(noise).resize(target_hw[::-1], filters[mode])))
+    reference = torch.from_numpy(np.array(Image.fromarray(noise).resize(target_hw[::-1], filters[mode])))
     values = as_nchw_float(torch.from_numpy(noise)[None])
     errors = [float((pillow_resize(values, *target_hw, mode, width_first)[0].permute(1, 2, 0) - reference).abs()
                     .mean()) for width_first in (True, False)]
