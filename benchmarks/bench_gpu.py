@@ -480,7 +480,7 @@ def parse_arguments(argv: list[str] | None) -> tuple[Settings, Path, Path | None
     parser.add_argument("--out", type=Path, required=True, help="folder for report.md and report.json")
     parser.add_argument("--cpu-smoke", action="store_true",
                         help="small sizes on the CPU: 56x56 and 64x48 input, network side 56, fp32 and bf16, "
-                             "batch 1 and 2, eager only, 3 runs")
+                             "batch 1 and 2, eager only, 2 runs")
     parser.add_argument("--device", default=None, help="torch device (default: cuda, or cpu with --cpu-smoke)")
     parser.add_argument("--models", nargs="+", choices=("small", "base", "fastdepth"), default=None)
     parser.add_argument("--sizes", nargs="+", type=parse_size, default=None, help="input sizes WIDTHxHEIGHT")
@@ -503,9 +503,9 @@ def parse_arguments(argv: list[str] | None) -> tuple[Settings, Path, Path | None
         variants=tuple(arguments.variants or (("eager",) if smoke else tuple(VARIANTS))),
         models=tuple(arguments.models or ("small", "base", "fastdepth")),
         warmup=arguments.warmup if arguments.warmup is not None else (1 if smoke else 5),
-        runs=arguments.runs or (3 if smoke else 30),
+        runs=arguments.runs or (2 if smoke else 30),
         max_seconds_per_point=2.0 if not smoke else 1.0,
-        budget_s=arguments.budget_s or (100.0 if smoke else 430.0))
+        budget_s=arguments.budget_s or (105.0 if smoke else 430.0))
     fastdepth = arguments.fastdepth
     if fastdepth is None:
         from monodepth_ros.core.depth.weights_cache import cache_dir

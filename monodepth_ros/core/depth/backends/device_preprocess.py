@@ -41,8 +41,8 @@ class UnsupportedPreprocessing(ValueError):
 
 
 def as_nchw_float(images: torch.Tensor) -> torch.Tensor:
-    """uint8 RGB (N, H, W, 3) -> float32 (N, 3, H, W) holding the same 0..255 values."""
-    return images.permute(0, 3, 1, 2).float()
+    """uint8 RGB (N, H, W, 3) -> contiguous float32 (N, 3, H, W) holding the same 0..255 values."""
+    return images.permute(0, 3, 1, 2).float().contiguous()
 
 
 def round_half_up(values: torch.Tensor) -> torch.Tensor:
