@@ -27,5 +27,6 @@ setup(
     tests_require=["pytest"],
     entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.nodes.{node}:main" for node in NODES]
                   + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
-                     f"monodepth-effects = {PACKAGE}.tools.effects:main"]},
+                     f"monodepth-effects = {PACKAGE}.tools.effects:main",
+                     f"monodepth-export = {PACKAGE}.tools.export_onnx:main"]},
 )

@@ -1,4 +1,5 @@
-"""Record what an OnnxBackend feeds its ONNX Runtime session (the network input shapes of a batch)."""
+"""Record what an OnnxBackend feeds its ONNX Runtime session (the network input shapes of a batch), on the host
+path (``run``) and on the device path (IO binding) alike."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -6,7 +7,7 @@ from contextlib import contextmanager
 
 
 class RecordingSession:
-    """Passes ``run`` on to an ONNX Runtime session and records the shape of every input it is given."""
+    """Passes calls on to an ONNX Runtime session and records the shape of every input it is given."""
 
     def __init__(self, session) -> None:
         self.session = session
@@ -15,6 +16,30 @@ class RecordingSession:
     def run(self, output_names, feeds):
         self.input_shapes.extend(tuple(value.shape) for value in feeds.values())
         return self.session.run(output_names, feeds)
+
+    def io_binding(self) -> RecordingBinding:
+        return RecordingBinding(self.session.io_binding(), self.input_shapes)
+
+    def run_with_iobinding(self, binding: RecordingBinding) -> None:
+        self.session.run_with_iobinding(binding.binding)
+
+
+class RecordingBinding:
+    """An ONNX Runtime IOBinding that records the shape of every input bound to it."""
+
+    def __init__(self, binding, input_shapes: list[tuple[int, ...]]) -> None:
+        self.binding = binding
+        self._input_shapes = input_shapes
+
+    def bind_input(self, name, device_type, device_id, element_type, shape, buffer_ptr) -> None:
+        self._input_shapes.append(tuple(shape))
+        self.binding.bind_input(name, device_type, device_id, element_type, shape, buffer_ptr)
+
+    def bind_output(self, *arguments) -> None:
+        self.binding.bind_output(*arguments)
+
+    def synchronize_outputs(self) -> None:
+        self.binding.synchronize_outputs()
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from monodepth_ros.core.depth.backends.registry import backend_names
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, PRECISION_CHOICES, PREPROCESS_CHOICES, ModelSpec
 
 HELP = {
     "backend": "model backend: fastdepth (embedded, metric, indoor), onnx (an ONNX depth model file), hf (Hugging "
@@ -16,7 +16,13 @@ HELP = {
     "model": "ONNX file (onnx), Hugging Face hub id or local folder (hf); empty = the embedded FastDepth model",
     "output": "meaning of the model's raw output; auto asks the backend (must be set for onnx)",
     "device": "auto, cpu, cuda or cuda:N (falls back to cpu without CUDA)",
-    "fp16": "half precision where the device supports it",
+    "fp16": "half precision where the device supports it (the same as --precision fp16)",
+    "precision": "network arithmetic: fp32, fp16 (CUDA, TensorRT) or bf16 (hf on CPU or CUDA)",
+    "preprocess": "resize/normalise on the host, on the model's device, or auto (device on CUDA where it "
+                  "reproduces the host path)",
+    "channels_last": "hf: NHWC memory layout for the network",
+    "torch_compile": "hf: compile the network with torch.compile",
+    "cuda_graphs": "hf on CUDA: replay the network from CUDA graphs captured per input size",
     "input_size": "network input size in pixels; 0 0 keeps the model's own",
     "mean": "per-channel RGB mean subtracted after scaling to [0, 1] (onnx)",
     "std": "per-channel RGB std divided by after subtracting the mean (onnx)",
@@ -24,7 +30,8 @@ HELP = {
     "output_scale": "multiplies the raw model output (e.g. 0.001 for a model that predicts millimetres)",
 }
 """Help of each option; a ModelSpec field without an entry still gets its option, described by its name."""
-CHOICES = {"backend": backend_names(), "output": OUTPUT_CHOICES}
+CHOICES = {"backend": backend_names(), "output": OUTPUT_CHOICES, "precision": PRECISION_CHOICES,
+           "preprocess": PREPROCESS_CHOICES}
 METAVARS = {"input_size": ("H", "W"), "mean": ("R", "G", "B"), "std": ("R", "G", "B"), "canonical_focal_px": "F",
             "output_scale": "S"}
 

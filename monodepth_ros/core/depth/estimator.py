@@ -56,26 +56,30 @@ class DepthEstimator:
     def device(self) -> str:
         return self.backend.device
 
-    def predict(self, rgb: np.ndarray, intrinsics: Intrinsics | None = None) -> DepthPrediction:
+    def predict(self, rgb: np.ndarray, intrinsics: Intrinsics | None = None,
+                depth_range_m: tuple[float, float] | None = None) -> DepthPrediction:
         """Estimate depth for ``rgb`` uint8 (H, W, 3); see ``predict_batch``."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected uint8 RGB (H, W, 3), got {rgb.dtype} {rgb.shape}")
-        return self.predict_batch(rgb[None], [intrinsics])[0]
+        return self.predict_batch(rgb[None], [intrinsics], depth_range_m)[0]
 
     def predict_batch(self, rgbs: np.ndarray | Sequence[np.ndarray],
-                      intrinsics: Sequence[Intrinsics | None] | None = None) -> list[DepthPrediction]:
+                      intrinsics: Sequence[Intrinsics | None] | None = None,
+                      depth_range_m: tuple[float, float] | None = None) -> list[DepthPrediction]:
         """Estimate depth for N images of one size: uint8 RGB (N, H, W, 3) or N arrays (H, W, 3).
 
         Returns one prediction per image, float32 (H, W): metres for metric models, relative inverse depth
-        otherwise; NaN invalid. ``intrinsics`` (N entries) are required when the model has a canonical focal
-        length. The batch runs through the model in one ``infer_batch`` call; each prediction carries that
-        batch's stage timings.
+        otherwise; NaN invalid, and for metric models NaN outside ``depth_range_m`` (min, max metres) when given.
+        ``intrinsics`` (N entries) are required when the model has a canonical focal length. The batch runs
+        through the model in one ``infer_batch`` call and is post-processed where the backend left it (on the
+        GPU for torch models), then copied to the host once; each prediction carries that batch's stage timings.
         """
         images = _as_batch(rgbs)
         focal_ratios = self._focal_ratios(intrinsics, len(images))
         raw = self.backend.infer_batch(images)
         start = time.perf_counter()
-        values = to_host(raw_to_depth(raw.values, self.output, self.spec.output_scale, focal_ratios))
+        values = to_host(raw_to_depth(raw.values, self.output, self.spec.output_scale, focal_ratios,
+                                      depth_range_m))
         timings = {"preprocess": raw.preprocess_ms, "inference": raw.inference_ms,
                    "postprocess": raw.resize_ms + (time.perf_counter() - start) * 1e3}
         return [DepthPrediction(depth, self.kind, dict(timings)) for depth in values]

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     import torch
 
 def raw_to_depth(raw: np.ndarray | torch.Tensor, output: ModelOutput, output_scale: float = 1.0,
-                 focal_ratios: Sequence[float] | None = None) -> np.ndarray | torch.Tensor:
+                 focal_ratios: Sequence[float] | None = None,
+                 depth_range_m: tuple[float, float] | None = None) -> np.ndarray | torch.Tensor:
     """Raw maps (N, H, W) in the model's units -> float32 (N, H, W) of the same array type and device.
 
     The raw output times ``output_scale`` is read as ``output``; metric outputs become depth in metres,
     relative ones relative inverse depth. ``focal_ratios`` (N values, real / canonical focal length) multiply
-    metric depth image by image. Non-finite values, and metric depth <= 0, become NaN.
+    metric depth image by image. Non-finite values, and metric depth <= 0 or outside ``depth_range_m``
+    (min, max metres; metric outputs only), become NaN.
     """
     # ``values`` is always a new array, so the backend's output is never changed.
     if isinstance(raw, np.ndarray):
@@ -40,6 +42,8 @@ def raw_to_depth(raw: np.ndarray | torch.Tensor, output: ModelOutput, output_sca
     invalid = ~xp.isfinite(values)
     if output.kind is DepthKind.METRIC:
         invalid |= values <= 0.0
+        if depth_range_m is not None:
+            invalid |= (values < depth_range_m[0]) | (values > depth_range_m[1])
     if xp is np:
         values[invalid] = np.nan
     else:

@@ -13,7 +13,6 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from sensor_msgs.msg import CameraInfo, Image
 
 from monodepth_ros.core.depth.estimator import DepthEstimator
-from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.viz.colorize import colorize_depth
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
@@ -70,9 +69,8 @@ class DepthNode(WorkerNode):
             return
         self.problems.resolve("input:")
         decoded = time.perf_counter()
-        prediction = self.estimator.predict(rgb, intrinsics)
-        if prediction.is_metric:
-            mask_outside_range(prediction.values, self.params["min_depth_m"], self.params["max_depth_m"])
+        prediction = self.estimator.predict(rgb, intrinsics,
+                                            (self.params["min_depth_m"], self.params["max_depth_m"]))
         published = time.perf_counter()
         self.info_publisher.publish(depth_info)
         self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))

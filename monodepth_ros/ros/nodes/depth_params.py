@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from monodepth_ros.core.depth.backends.registry import backend_names
 from monodepth_ros.core.depth.device import validate_device
-from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, ModelSpec
+from monodepth_ros.core.depth.model_spec import OUTPUT_CHOICES, PRECISION_CHOICES, PREPROCESS_CHOICES, ModelSpec
 from monodepth_ros.ros.common.parameters import (
     Check,
     NodeParameters,
@@ -36,7 +36,18 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
            choices=OUTPUT_CHOICES),
     _model("device", "auto, cpu, cuda or cuda:N; falls back to cpu when CUDA is absent",
            check=Check("auto, cpu, cuda or cuda:N", validate_device)),
-    _model("fp16", "Half precision on CUDA (TensorRT fp16 engines for onnx)"),
+    _model("fp16", "Half precision on CUDA (TensorRT fp16 engines for onnx); the same as precision fp16"),
+    _model("precision", "Network arithmetic: fp32, fp16 (CUDA; TensorRT fp16 engines for onnx) or bf16 (hf: CPU "
+           "and CUDA devices that support it); unsupported choices run fp32 with a warning",
+           choices=PRECISION_CHOICES),
+    _model("preprocess", "Where images are resized and normalised: host (the model's own preprocessing on the "
+           "CPU), device (torch on the model's device), auto (device on CUDA where it reproduces the host path)",
+           choices=PREPROCESS_CHOICES),
+    _model("channels_last", "hf: run the network in NHWC memory layout (faster convolutions on CUDA)"),
+    _model("torch_compile", "hf: compile the network with torch.compile (the first frames of each input size "
+           "take seconds to minutes)"),
+    _model("cuda_graphs", "hf on CUDA: replay the network from a CUDA graph captured per input size (with "
+           "torch_compile: inductor's reduce-overhead mode)"),
     _model("input_size", "Network input [height, width] in pixels; [0, 0] = model default", minimum=0,
            maximum=4096),
     _model("mean", "Per-channel RGB mean after scaling to [0, 1] (onnx)"),

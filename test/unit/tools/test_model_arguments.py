@@ -31,16 +31,19 @@ def test_no_options_give_the_default_model_spec():
 
 def test_every_option_sets_its_field():
     spec = parse("--backend", "onnx", "--model", "m.onnx", "--output", "relative_depth", "--device", "cpu",
-                 "--fp16", "--input-size", "240", "320", "--mean", "0.485", "0.456", "0.406",
+                 "--fp16", "--precision", "fp16", "--preprocess", "device", "--channels-last", "--torch-compile",
+                 "--cuda-graphs", "--input-size", "240", "320", "--mean", "0.485", "0.456", "0.406",
                  "--std", "0.229", "0.224", "0.225", "--canonical-focal-px", "500", "--output-scale", "0.001")
     assert spec == ModelSpec(backend="onnx", model="m.onnx", output="relative_depth", device="cpu", fp16=True,
-                             input_size=(240, 320), mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225),
-                             canonical_focal_px=500.0, output_scale=0.001)
+                             precision="fp16", preprocess="device", channels_last=True, torch_compile=True,
+                             cuda_graphs=True, input_size=(240, 320), mean=(0.485, 0.456, 0.406),
+                             std=(0.229, 0.224, 0.225), canonical_focal_px=500.0, output_scale=0.001)
     differing = [field.name for field in fields(ModelSpec) if getattr(spec, field.name) == field.default]
     assert not differing, f"not covered by this test: {differing}"
 
 
-@pytest.mark.parametrize("argv", [["--device", "gpu"], ["--backend", "tflite"], ["--mean", "0.5", "0.5"]])
+@pytest.mark.parametrize("argv", [["--device", "gpu"], ["--backend", "tflite"], ["--mean", "0.5", "0.5"],
+                                  ["--precision", "int8"], ["--preprocess", "gpu"]])
 def test_malformed_options_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as stopped:
         parse(*argv)
@@ -50,3 +53,5 @@ def test_malformed_options_are_usage_errors(argv, capsys):
 def test_values_the_model_spec_rejects_raise_value_error():
     with pytest.raises(ValueError, match="std must be positive"):
         parse("--std", "0.2", "0.0", "0.2")
+    with pytest.raises(ValueError, match="fp16 is set but precision is 'bf16'"):
+        parse("--fp16", "--precision", "bf16")

@@ -1,7 +1,8 @@
 """Depth models from Hugging Face transformers: DPT, Depth Anything (v1/v2), ZoeDepth, GLPN, Depth Pro.
 
-uint8 RGB (N, H, W, 3) -> the model's processor -> network -> maps (N, H, W) at the input resolution, a torch
-tensor left on the model's device (float16 under fp16 on CUDA, else float32).
+uint8 RGB (N, H, W, 3) -> the model's processor (on the host), or the same resize and normalisation on the
+model's device (device_preprocess.py) -> network (fp32 / fp16 / bf16; eager, compiled or CUDA graphs) -> maps
+(N, H, W) at the input resolution: a float32 torch tensor left on the model's device.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import numpy as np
 import torch
 
 from monodepth_ros.core.depth.backends.base import DepthBackend, RawBatch
+from monodepth_ros.core.depth.backends.device_preprocess import ProcessorOnDevice, UnsupportedPreprocessing
+from monodepth_ros.core.depth.backends.torch_runtime import HostToDevice, NetworkRunner, in_float32, torch_dtype_for
 from monodepth_ros.core.depth.device import resolve_torch_device
 from monodepth_ros.core.depth.model_spec import ModelSpec
 from monodepth_ros.core.depth.types import ModelOutput
@@ -54,41 +57,76 @@ class HuggingFaceBackend(DepthBackend):
         if not spec.model:
             raise ValueError("backend 'hf' needs model: a Hugging Face hub id or a local model folder")
         self.device = resolve_torch_device(spec.device, logger)
-        self._dtype = torch.float32
-        if spec.fp16 and self.device.startswith("cuda"):
-            self._dtype = torch.float16
-        elif spec.fp16:
-            logger.warning("fp16 ignored: half precision runs on CUDA only; using fp32 on %s", self.device)
+        self._dtype = torch_dtype_for(spec.requested_precision, self.device, logger)
         self._processor = AutoImageProcessor.from_pretrained(spec.model, trust_remote_code=False)
         self._model = AutoModelForDepthEstimation.from_pretrained(
             spec.model, trust_remote_code=False, dtype=self._dtype, weights_only=True).to(self.device).eval()
+        self._memory_format = torch.channels_last if spec.channels_last else torch.contiguous_format
+        if spec.channels_last:
+            self._model = self._model.to(memory_format=torch.channels_last)
         self._processor_kwargs = _processor_size_kwargs(self._processor, spec.input_size, spec.model)
+        self._on_device = _device_preprocessing(self._processor, spec, self.device)
+        self._upload = HostToDevice(self.device)
+        self._network = NetworkRunner(self._model, self.device, spec.torch_compile, spec.cuda_graphs, logger)
         self._resize_to_input = _resize_to_input_for(self._processor, self._model.config.model_type)
         self.native_output = native_output_of(self._model.config)
         self.description = f"hf:{self._model.config.model_type} {spec.model}"
+        self.preprocessing = "host" if self._on_device is None else "device"
+        """Where images are resized and normalised: 'host' (the model's processor) or 'device'."""
+
+    @property
+    def settings(self) -> str:
+        """What runs, e.g. 'cuda:0 float16 channels_last cuda_graphs, preprocessing on device'."""
+        layout = " channels_last" if self._memory_format is torch.channels_last else ""
+        return (f"{self.device} {str(self._dtype).removeprefix('torch.')}{layout} {self._network.mode}, "
+                f"preprocessing on {self.preprocessing}")
 
     def infer_batch(self, images: np.ndarray) -> RawBatch:
-        """uint8 RGB (N, H, W, 3) -> tensor (N, H, W) on the model's device, in the model's own units."""
+        """uint8 RGB (N, H, W, 3) -> float32 tensor (N, H, W) on the model's device, in the model's own units."""
         height, width = images.shape[1:3]
         start = time.perf_counter()
-        inputs = self._processor(images=list(images), return_tensors="pt", input_data_format="channels_last",
-                                 **self._processor_kwargs)
-        pixel_values = inputs["pixel_values"].to(self.device, dtype=self._dtype)
-        self._synchronize()
-        prepared = time.perf_counter()
         with torch.inference_mode():
-            outputs = self._model(pixel_values=pixel_values)
+            pixel_values = self._pixel_values(images)
+            self._synchronize()
+            prepared = time.perf_counter()
+            outputs = self._network(pixel_values)
             self._synchronize()
             inferred = time.perf_counter()
-            maps = self._resize_to_input(outputs, height, width)
-        self._synchronize()
+            maps = self._resize_to_input(in_float32(outputs), height, width)
+            self._synchronize()
         done = time.perf_counter()
         return RawBatch(maps, (prepared - start) * 1e3, (inferred - prepared) * 1e3, (done - inferred) * 1e3)
+
+    def _pixel_values(self, images: np.ndarray) -> torch.Tensor:
+        """The network input (N, 3, h, w) in the model's dtype and memory format, on its device."""
+        if self._on_device is None:
+            inputs = self._processor(images=list(images), return_tensors="pt", input_data_format="channels_last",
+                                     **self._processor_kwargs)
+            pixel_values = inputs["pixel_values"].to(self.device, dtype=self._dtype)
+        else:
+            pixel_values = self._on_device(self._upload(images)).to(self._dtype)
+        return pixel_values.contiguous(memory_format=self._memory_format)
 
     def _synchronize(self) -> None:
         """Wait for queued CUDA work so that stage timings measure the work, not its launch."""
         if self.device.startswith("cuda"):
             torch.cuda.synchronize(self.device)
+
+
+def _device_preprocessing(processor, spec: ModelSpec, device: str) -> ProcessorOnDevice | None:
+    """The device preprocessing ``spec.preprocess`` asks for; None for the processor on the host.
+
+    'auto' takes the device path on CUDA when it reproduces the processor (device_preprocess.py) and the host
+    otherwise; 'device' raises ValueError for a processor it does not reproduce.
+    """
+    if spec.preprocess == "host" or (spec.preprocess == "auto" and not device.startswith("cuda")):
+        return None
+    try:
+        return ProcessorOnDevice(processor, spec.input_size, device)
+    except UnsupportedPreprocessing as reason:
+        if spec.preprocess == "device":
+            raise ValueError(f"preprocess 'device' is not available for '{spec.model}': {reason}") from None
+        return None
 
 
 def _processor_size_kwargs(processor, input_size: tuple[int, int], model: str) -> dict:

@@ -53,6 +53,19 @@ def test_a_batch_runs_image_by_image_and_gives_the_depth_of_single_calls(fastdep
 
 def test_raw_batch_is_metres_at_the_input_resolution(fastdepth, motorcycle_crops):
     raw = fastdepth.backend.infer_batch(motorcycle_crops[:2])
-    assert isinstance(raw.values, np.ndarray) and raw.values.dtype == np.float32
-    assert raw.values.shape == (2, CROP_HEIGHT, CROP_WIDTH)
-    assert 0.3 < float(np.median(raw.values)) < 10.0, "an indoor model predicts metres of a room-sized scene"
+    values = np.asarray(raw.values.cpu() if fastdepth.backend.preprocessing == "device" else raw.values)
+    assert values.dtype == np.float32
+    assert values.shape == (2, CROP_HEIGHT, CROP_WIDTH)
+    assert 0.3 < float(np.median(values)) < 10.0, "an indoor model predicts metres of a room-sized scene"
+
+
+def test_device_path_gives_the_depth_of_the_host_path(onnx_device, motorcycle_crops):
+    pytest.importorskip("torch")
+    host = DepthEstimator(ModelSpec(device=onnx_device, preprocess="host"), LOGGER)
+    on_device = DepthEstimator(ModelSpec(device=onnx_device, preprocess="device"), LOGGER)
+    for prediction, reference in zip(on_device.predict_batch(motorcycle_crops), host.predict_batch(motorcycle_crops)):
+        valid = np.isfinite(reference.values)
+        assert (np.isfinite(prediction.values) == valid).mean() > 0.999
+        both = valid & np.isfinite(prediction.values)
+        relative = np.abs(prediction.values[both] - reference.values[both]) / reference.values[both]
+        assert np.median(relative) < 1e-3 and np.percentile(relative, 99) < 0.01, "one grey level here and there"

@@ -17,60 +17,18 @@ from monodepth_ros.core.depth.backends.hf_backend import zoedepth_to_input  # no
 from monodepth_ros.core.depth.estimator import DepthEstimator  # noqa: E402
 from monodepth_ros.core.depth.model_spec import ModelSpec  # noqa: E402
 from monodepth_ros.core.depth.types import DepthKind  # noqa: E402
+from monodepth_ros.testing.tiny_models import (  # noqa: E402
+    depth_anything_processor,
+    dinov2_dpt_head,
+    save_model_folder,
+    tiny_depth_anything,
+    tiny_dpt,
+    tiny_glpn,
+    tiny_zoedepth,
+)
 
 IMAGE_HEIGHT, IMAGE_WIDTH = 30, 50
 LOGGER = logging.getLogger("test_hf_backend")
-
-
-def _randomise(model: torch.nn.Module) -> torch.nn.Module:
-    """Spread the weights so the tiny model's output varies over the image."""
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            if parameter.dim() > 1:
-                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.2)
-            else:
-                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.2)
-    return model.eval()
-
-
-def _save(folder, model: torch.nn.Module, processor) -> str:
-    _randomise(model).save_pretrained(folder)
-    processor.save_pretrained(folder)
-    return str(folder)
-
-
-def _dinov2_dpt_head() -> dict:
-    """Config fields of a tiny Depth Anything (DINOv2 backbone + DPT head) at 28 x 28 pixels."""
-    backbone = transformers.Dinov2Config(image_size=28, patch_size=14, hidden_size=16, num_hidden_layers=4,
-                                         num_attention_heads=2, intermediate_size=32,
-                                         out_indices=[1, 2, 3, 4], reshape_hidden_states=False)
-    return dict(backbone_config=backbone, reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 16, 16],
-                fusion_hidden_size=8, head_hidden_size=4)
-
-
-def _tiny_zoedepth() -> torch.nn.Module:
-    beit = transformers.BeitConfig(image_size=32, patch_size=8, num_hidden_layers=4, hidden_size=16,
-                                   intermediate_size=32, num_attention_heads=2,
-                                   use_relative_position_bias=True, reshape_hidden_states=False,
-                                   out_features=["stage1", "stage2", "stage3", "stage4"])
-    return transformers.ZoeDepthForDepthEstimation(transformers.ZoeDepthConfig(
-        backbone_config=beit, neck_hidden_sizes=[8, 8, 16, 16], fusion_hidden_size=8, bottleneck_features=8,
-        num_relative_features=4, bin_embedding_dim=8, num_attractors=[2, 2, 2, 1],
-        bin_configurations=[{"n_bins": 4, "min_depth": 0.5, "max_depth": 10.0}]))
-
-
-def _tiny_dpt() -> torch.nn.Module:
-    return transformers.DPTForDepthEstimation(transformers.DPTConfig(
-        hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32, image_size=32,
-        patch_size=8, backbone_out_indices=[0, 1, 2, 3], neck_hidden_sizes=[8, 8, 16, 16],
-        fusion_hidden_size=8, use_auxiliary_head=False))
-
-
-def _tiny_glpn() -> torch.nn.Module:
-    return transformers.GLPNForDepthEstimation(transformers.GLPNConfig(
-        depths=[1, 1, 1, 1], sr_ratios=[2, 1, 1, 1], strides=[2, 2, 2, 2], hidden_sizes=[8, 8, 16, 16],
-        num_attention_heads=[1, 1, 2, 2], decoder_hidden_size=8, max_depth=10))
 
 
 @pytest.fixture(scope="module")
@@ -78,26 +36,19 @@ def model_folders(tmp_path_factory) -> dict[str, str]:
     """Local folders of tiny models, each with model.safetensors, config.json and preprocessor_config.json."""
     root = tmp_path_factory.mktemp("hf_models")
     torch.manual_seed(0)
-    depth_anything_processor = transformers.DPTImageProcessor(
-        size={"height": 28, "width": 28}, ensure_multiple_of=14, keep_aspect_ratio=True)
     return {
-        "zoedepth": _save(root / "zoedepth", _tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
+        "zoedepth": save_model_folder(root / "zoedepth", tiny_zoedepth(), transformers.ZoeDepthImageProcessor(
             size={"height": 32, "width": 32}, ensure_multiple_of=8)),
-        "depth_anything_relative": _save(
-            root / "depth_anything_relative", transformers.DepthAnythingForDepthEstimation(
-                transformers.DepthAnythingConfig(depth_estimation_type="relative", **_dinov2_dpt_head())),
-            depth_anything_processor),
-        "depth_anything_metric": _save(
-            root / "depth_anything_metric", transformers.DepthAnythingForDepthEstimation(
-                transformers.DepthAnythingConfig(depth_estimation_type="metric", max_depth=20,
-                                                 **_dinov2_dpt_head())),
-            depth_anything_processor),
-        "dpt": _save(root / "dpt", _tiny_dpt(),
-                     transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
-        "glpn": _save(root / "glpn", _tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
-        "prompt_depth_anything": _save(
+        "depth_anything_relative": save_model_folder(root / "depth_anything_relative", tiny_depth_anything(False),
+                                                     depth_anything_processor()),
+        "depth_anything_metric": save_model_folder(root / "depth_anything_metric", tiny_depth_anything(True),
+                                                   depth_anything_processor()),
+        "dpt": save_model_folder(root / "dpt", tiny_dpt(),
+                                 transformers.DPTImageProcessor(size={"height": 32, "width": 32})),
+        "glpn": save_model_folder(root / "glpn", tiny_glpn(), transformers.GLPNImageProcessor(size_divisor=16)),
+        "prompt_depth_anything": save_model_folder(
             root / "prompt_depth_anything", transformers.PromptDepthAnythingForDepthEstimation(
-                transformers.PromptDepthAnythingConfig(**_dinov2_dpt_head())), depth_anything_processor),
+                transformers.PromptDepthAnythingConfig(**dinov2_dpt_head())), depth_anything_processor()),
     }
 
 
@@ -313,12 +264,147 @@ def test_raw_maps_stay_on_the_model_device_at_the_input_resolution(model_folders
     assert min(raw.preprocess_ms, raw.inference_ms, raw.resize_ms) >= 0.0
 
 
-def test_fp16_on_cuda_runs_half_precision_and_returns_float32(model_folders, rgb, device):
+@pytest.mark.parametrize("spec_fields", [{"fp16": True}, {"precision": "fp16"}])
+def test_fp16_on_cuda_runs_half_precision_and_returns_float32(model_folders, rgb, device, spec_fields):
     if device == "cpu":
         pytest.skip("half precision runs on CUDA only (run with --device cuda)")
     folder = model_folders["depth_anything_metric"]
-    half = _estimator(folder, device, fp16=True)
-    assert half.backend.infer_batch(rgb[None]).values.dtype == torch.float16
+    half = _estimator(folder, device, **spec_fields)
+    assert half.backend._model.dtype == torch.float16
+    assert half.backend.infer_batch(rgb[None]).values.dtype == torch.float32, "resized in float32"
     values = half.predict(rgb).values
     assert values.dtype == np.float32
     np.testing.assert_allclose(values, _estimator(folder, device).predict(rgb).values, rtol=1e-2)
+
+
+def _network_dtypes(estimator: DepthEstimator) -> list[torch.dtype]:
+    seen = []
+    estimator.backend._model.register_forward_pre_hook(
+        lambda module, args, kwargs: seen.append(kwargs["pixel_values"].dtype), with_kwargs=True)
+    return seen
+
+
+@pytest.mark.parametrize("name", ["depth_anything_metric", "glpn"])
+def test_bf16_runs_the_network_in_bfloat16_and_stays_close_to_fp32(model_folders, rgb, device, name):
+    if device != "cpu" and not torch.cuda.is_bf16_supported():
+        pytest.skip(f"{device} has no bfloat16")
+    reduced = _estimator(model_folders[name], device, precision="bf16")
+    seen = _network_dtypes(reduced)
+    assert reduced.backend.infer_batch(rgb[None]).values.dtype == torch.float32
+    values = reduced.predict(rgb).values
+    assert seen == [torch.bfloat16, torch.bfloat16]
+    full = _estimator(model_folders[name], device).predict(rgb).values
+    assert values.dtype == np.float32
+    np.testing.assert_allclose(values, full, rtol=0.0, atol=0.05 * float(np.abs(full).max()))
+    assert not np.array_equal(values, full), "bf16 arithmetic rounds differently from fp32"
+
+
+DEVICE_PREPROCESSED = ["zoedepth", "depth_anything_relative", "depth_anything_metric", "dpt", "glpn"]
+
+
+@pytest.mark.parametrize("name", DEVICE_PREPROCESSED)
+def test_device_preprocessing_gives_the_depth_of_the_processor(model_folders, device, name):
+    images = np.random.default_rng(3).integers(0, 256, (2, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    host = _estimator(model_folders[name], device, preprocess="host")
+    on_device = _estimator(model_folders[name], device, preprocess="device")
+    assert (host.backend.preprocessing, on_device.backend.preprocessing) == ("host", "device")
+    desired = np.stack([prediction.values for prediction in host.predict_batch(images)])
+    actual = np.stack([prediction.values for prediction in on_device.predict_batch(images)])
+    # One grey level on a few input pixels moves the tiny random models' output a little.
+    np.testing.assert_allclose(actual, desired, rtol=0.0, atol=0.02 * float(np.abs(desired).max()))
+    assert np.abs(actual - desired).mean() < 2e-3 * float(np.abs(desired).max())
+
+
+@pytest.fixture(scope="module")
+def lanczos_dpt(model_folders, tmp_path_factory) -> str:
+    """The tiny DPT with a processor that resamples with Lanczos (not reproduced on the device)."""
+    folder = tmp_path_factory.mktemp("lanczos_dpt")
+    shutil.copytree(model_folders["dpt"], folder, dirs_exist_ok=True)
+    transformers.DPTImageProcessor(size={"height": 32, "width": 32}, resample=1).save_pretrained(folder)
+    return str(folder)
+
+
+def test_auto_preprocessing_is_the_processor_on_cpu_and_the_device_on_cuda(model_folders, lanczos_dpt, device):
+    estimator = _estimator(model_folders["depth_anything_metric"], device)
+    assert estimator.backend.preprocessing == ("host" if device == "cpu" else "device")
+    assert _estimator(lanczos_dpt, device).backend.preprocessing == "host", \
+        "a processor the device path does not reproduce stays on the host"
+
+
+def test_device_preprocessing_is_refused_for_a_processor_it_does_not_reproduce(lanczos_dpt):
+    with pytest.raises(ValueError, match="preprocess 'device' is not available .*resampling filter"):
+        _estimator(lanczos_dpt, "cpu", preprocess="device")
+
+
+def test_device_preprocessing_honours_input_size(model_folders, rgb, device):
+    estimator = _estimator(model_folders["dpt"], device, input_size=(24, 24), preprocess="device")
+    network_inputs = []
+    estimator.backend._model.register_forward_pre_hook(
+        lambda module, args, kwargs: network_inputs.append(tuple(kwargs["pixel_values"].shape)), with_kwargs=True)
+    assert estimator.predict(rgb).values.shape == (IMAGE_HEIGHT, IMAGE_WIDTH)
+    assert network_inputs == [(1, 3, 24, 24)]
+
+
+def test_channels_last_feeds_nhwc_and_keeps_the_depth(model_folders, rgb, device):
+    folder = model_folders["glpn"]
+    nhwc = _estimator(folder, device, channels_last=True)
+    layouts = []
+    nhwc.backend._model.register_forward_pre_hook(lambda module, args, kwargs: layouts.append(
+        kwargs["pixel_values"].is_contiguous(memory_format=torch.channels_last)), with_kwargs=True)
+    values = nhwc.predict(rgb).values
+    assert layouts == [True]
+    assert "channels_last" in nhwc.backend.settings
+    assert_same_map(values, _estimator(folder, device).predict(rgb).values, device)
+
+
+def test_depth_range_masks_metric_depth_on_the_device(model_folders, rgb, device):
+    estimator = _estimator(model_folders["depth_anything_metric"], device)
+    plain = estimator.predict(rgb).values
+    low, high = np.percentile(plain, [25, 75])
+    masked = estimator.predict(rgb, depth_range_m=(float(low), float(high))).values
+    inside = (plain >= low) & (plain <= high)
+    assert np.isnan(masked[~inside]).all()
+    np.testing.assert_array_equal(masked[inside], plain[inside])
+    relative = _estimator(model_folders["dpt"], device)
+    np.testing.assert_array_equal(relative.predict(rgb, depth_range_m=(0.5, 0.6)).values,
+                                  relative.predict(rgb).values)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")
+def test_cuda_graphs_on_cpu_warn_and_run_eagerly(model_folders, rgb, caplog):
+    folder = model_folders["dpt"]
+    with caplog.at_level(logging.WARNING, logger=LOGGER.name):
+        estimator = _estimator(folder, "cpu", cuda_graphs=True)
+    assert any("cuda_graphs ignored" in record.getMessage() for record in caplog.records)
+    assert estimator.backend.settings == "cpu float32 eager, preprocessing on host"
+    np.testing.assert_array_equal(estimator.predict(rgb).values, _estimator(folder, "cpu").predict(rgb).values)
+
+
+def test_cuda_graphs_replay_the_depth_of_eager_runs(model_folders, device):
+    if device == "cpu":
+        pytest.skip("CUDA graphs need a CUDA device (run with --device cuda)")
+    folder = model_folders["depth_anything_metric"]
+    images = np.random.default_rng(4).integers(0, 256, (2, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    graphed = _estimator(folder, device, cuda_graphs=True)
+    assert graphed.backend.settings.endswith("cuda_graphs, preprocessing on device")
+    eager = _estimator(folder, device)
+    for _ in range(2):  # the first call captures, the second replays
+        for prediction, reference in zip(graphed.predict_batch(images), eager.predict_batch(images)):
+            assert_same_map(prediction.values, reference.values, device)
+    single = graphed.predict(images[0]).values  # another shape: another graph
+    assert_same_map(single, eager.predict(images[0]).values, device)
+
+
+@pytest.mark.parametrize("name", ["depth_anything_relative", "depth_anything_metric", "dpt", "glpn"])
+def test_the_default_cpu_path_is_transformers_own_pipeline(model_folders, name):
+    """preprocess 'auto' on the CPU: the processor, the fp32 network and the processor's post-processing, bit for
+    bit (the device path and reduced precision leave it untouched)."""
+    images = np.random.default_rng(5).integers(0, 256, (2, IMAGE_HEIGHT, IMAGE_WIDTH, 3), dtype=np.uint8)
+    processor = transformers.AutoImageProcessor.from_pretrained(model_folders[name])
+    model = transformers.AutoModelForDepthEstimation.from_pretrained(model_folders[name]).eval()
+    with torch.no_grad():
+        outputs = model(**processor(images=list(images), return_tensors="pt", input_data_format="channels_last"))
+    results = processor.post_process_depth_estimation(outputs, target_sizes=[(IMAGE_HEIGHT, IMAGE_WIDTH)] * 2)
+    estimator = _estimator(model_folders[name], "cpu")
+    for prediction, result in zip(estimator.predict_batch(images), results):
+        np.testing.assert_array_equal(prediction.values, result["predicted_depth"].numpy())

@@ -91,7 +91,8 @@ def test_fixed_size_model_predicts_at_the_input_resolution(onnx_models, onnx_dev
         raw = estimator.backend.infer_batch(rgb[None])
         prediction = estimator.predict(rgb)
     assert network_inputs == [(1, 3, FIXED_HEIGHT, FIXED_WIDTH)] * 2
-    assert isinstance(raw.values, np.ndarray) and raw.values.shape == (1, 30, 50)
+    assert isinstance(raw.values, np.ndarray if estimator.backend.preprocessing == "host" else torch.Tensor)
+    assert tuple(raw.values.shape) == (1, 30, 50)
     assert prediction.values.shape == (30, 50)
     assert prediction.values.dtype == np.float32
     assert prediction.kind is DepthKind.METRIC
@@ -204,3 +205,109 @@ def test_a_batch_gives_the_depth_of_single_calls(onnx_models, onnx_device, name,
         assert prediction.values.shape == (30, 50)
         np.testing.assert_allclose(prediction.values, single, rtol=1e-6)
     assert not np.allclose(singles[0], singles[1]), "the images must differ, else mixing them up goes unseen"
+
+
+PATHS = ["host", "device"]
+
+
+@pytest.mark.parametrize("preprocess", PATHS)
+def test_both_paths_give_the_exact_raw_value_of_a_normalised_uniform_image(onnx_models, onnx_device, preprocess):
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    for name, input_size in (("fixed", (0, 0)), ("dynamic", (16, 24)), ("fixed_batch_2", (0, 0))):
+        estimator = _estimator(onnx_models[name], onnx_device, mean=mean, std=std, input_size=input_size,
+                               preprocess=preprocess)
+        assert estimator.backend.preprocessing == preprocess
+        values = estimator.predict(uniform_image()).values
+        assert values.shape == (30, 50) and values.dtype == np.float32
+        np.testing.assert_allclose(values, expected_raw(mean=mean, std=std), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name, input_size, network_inputs", [
+    ("dynamic_batch", (16, 24), [(3, 3, 16, 24)]),
+    ("fixed", (0, 0), [(1, 3, FIXED_HEIGHT, FIXED_WIDTH)] * 3),
+    ("fixed_batch_2", (0, 0), [(2, 3, FIXED_HEIGHT, FIXED_WIDTH)] * 2),
+])
+def test_device_path_gives_the_depth_of_the_host_path(onnx_models, onnx_device, name, input_size, network_inputs):
+    """Same batching; OpenCV's 8-bit resize and the device's differ by at most one grey level per pixel, which
+    moves ChannelMix by at most sum(CHANNEL_WEIGHTS) / 255."""
+    images = random_images(3)
+    host = _estimator(onnx_models[name], onnx_device, input_size=input_size, preprocess="host")
+    on_device = _estimator(onnx_models[name], onnx_device, input_size=input_size, preprocess="device")
+    with recorded_inputs(on_device.backend) as recorded:
+        raw = on_device.backend.infer_batch(images)
+        batch = on_device.predict_batch(images)
+    assert recorded == network_inputs * 2
+    assert isinstance(raw.values, torch.Tensor) and raw.values.dtype == torch.float32
+    assert raw.values.device.type == ("cpu" if onnx_device == "cpu" else "cuda")
+    one_grey_level = sum(CHANNEL_WEIGHTS) / 255.0
+    for prediction, reference in zip(batch, host.predict_batch(images)):
+        np.testing.assert_allclose(prediction.values, reference.values, rtol=0.0, atol=one_grey_level + 1e-3)
+
+
+def test_auto_preprocessing_stays_on_the_host_on_the_cpu_provider(onnx_models):
+    assert _estimator(onnx_models["fixed"], "cpu").backend.preprocessing == "host"
+
+
+def test_fp16_input_model_on_the_device_path(onnx_models, onnx_device):
+    estimator = _estimator(onnx_models["fp16_input"], onnx_device, preprocess="device")
+    np.testing.assert_allclose(estimator.predict(uniform_image()).values, expected_raw(), rtol=2e-3)
+
+
+def test_bf16_is_refused_with_a_warning_and_runs_fp32(onnx_models, caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER.name):
+        estimator = _estimator(onnx_models["fixed"], "cpu", precision="bf16")
+    assert any("bf16 ignored" in record.getMessage() for record in caplog.records)
+    np.testing.assert_allclose(estimator.predict(uniform_image()).values, expected_raw(), rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def exported_like(onnx_models, tmp_path_factory) -> str:
+    """The dynamic ChannelMix with the metadata monodepth-export writes: 16x24 input, ImageNet normalisation,
+    relative inverse depth."""
+    import onnx
+
+    from monodepth_ros.core.depth.backends.onnx_metadata import ExportMetadata
+    from monodepth_ros.core.depth.types import ModelOutput
+
+    model = onnx.load(onnx_models["dynamic_batch"])
+    metadata = ExportMetadata((16, 24), (0.485, 0.456, 0.406), (0.229, 0.224, 0.225),
+                              ModelOutput.RELATIVE_INVERSE_DEPTH, "channel_mix")
+    for key, value in metadata.to_properties().items():
+        model.metadata_props.add(key=key, value=value)
+    path = tmp_path_factory.mktemp("exported") / "with_metadata.onnx"
+    onnx.save(model, str(path))
+    return str(path)
+
+
+def test_metadata_supplies_input_size_normalisation_and_output(exported_like, onnx_device):
+    estimator = DepthEstimator(ModelSpec(backend="onnx", model=exported_like, device=onnx_device), LOGGER)
+    assert estimator.kind is DepthKind.RELATIVE_INVERSE
+    assert estimator.description == "onnx:with_metadata.onnx channel_mix 24x16"
+    with recorded_inputs(estimator.backend) as network_inputs:
+        values = estimator.predict(uniform_image()).values
+    assert network_inputs == [(1, 3, 16, 24)]
+    np.testing.assert_allclose(values, expected_raw(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+                               rtol=1e-5)
+
+
+def test_settings_in_the_spec_win_over_the_metadata(exported_like, onnx_device):
+    estimator = _estimator(exported_like, onnx_device, input_size=(8, 12), mean=(0.0, 0.0, 0.0),
+                           std=(2.0, 2.0, 2.0))
+    assert estimator.kind is DepthKind.METRIC
+    with recorded_inputs(estimator.backend) as network_inputs:
+        values = estimator.predict(uniform_image()).values
+    assert network_inputs == [(1, 3, 8, 12)]
+    np.testing.assert_allclose(values, expected_raw(std=(2.0, 2.0, 2.0)), rtol=1e-5)
+
+
+def test_malformed_metadata_is_named(onnx_models, tmp_path):
+    import onnx
+
+    model = onnx.load(onnx_models["fixed"])
+    model.metadata_props.add(key="monodepth_ros.output", value="relative_inverse_depth")
+    model.metadata_props.add(key="monodepth_ros.input_size", value="32")
+    path = tmp_path / "malformed.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(ValueError, match="malformed monodepth_ros metadata"):
+        _estimator(str(path), "cpu")
+
