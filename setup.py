@@ -1,10 +1,11 @@
 """monodepth_ros: an ament_python package that also installs with pip (see README)."""
+import runpy
 from glob import glob
 
 from setuptools import find_packages, setup
 
 PACKAGE = "monodepth_ros"
-NODES = ["depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node", "depth_effects_node"]
+NODE_MODULES = runpy.run_path(f"{PACKAGE}/ros/nodes/__init__.py")["NODE_MODULES"]
 
 setup(
     name=PACKAGE,
@@ -25,7 +26,7 @@ setup(
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
     tests_require=["pytest"],
-    entry_points={"console_scripts": [f"{node} = {PACKAGE}.ros.nodes.{node}:main" for node in NODES]
+    entry_points={"console_scripts": [f"{node} = {module}:main" for node, module in NODE_MODULES.items()]
                   + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
                      f"monodepth-effects = {PACKAGE}.tools.effects:main",
                      f"monodepth-export = {PACKAGE}.tools.export_onnx:main"]},

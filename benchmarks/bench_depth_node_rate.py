@@ -262,7 +262,7 @@ def main() -> int:
     camera = Camera(node, arguments.rate)
     with tempfile.TemporaryDirectory(prefix="depth_node_bench_") as log_folder:
         parameters = node_parameters(arguments)
-        node_process = NodeProcess("monodepth_ros.ros.nodes.depth_node", Path(log_folder) / "depth_node.log",
+        node_process = NodeProcess("monodepth_ros.ros.nodes.depth.depth_node", Path(log_folder) / "depth_node.log",
                                    parameters, {"__ns": NAMESPACE}, cwd=REPO_ROOT)
         try:
             if not spin_until(executor, camera.connected, NODE_START_TIMEOUT_S, node_process):

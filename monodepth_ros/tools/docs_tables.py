@@ -17,12 +17,12 @@ from typing import Any
 
 from monodepth_ros.ros.common.parameters import Check, NodeParameters, ParameterSpec
 from monodepth_ros.ros.common.topic_specs import TopicSpec
-from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS, COSTMAP_NODE_TOPICS
-from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS
-from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS, DEPTH_NODE_TOPICS
-from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS, FUSION_NODE_TOPICS
-from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS, POINTCLOUD_NODE_TOPICS
-from monodepth_ros.ros.nodes.sim_scene_params import SIM_SCENE_NODE_PARAMETERS, SIM_SCENE_NODE_TOPICS
+from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, COSTMAP_NODE_TOPICS
+from monodepth_ros.ros.nodes.media.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS, DEPTH_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS, FUSION_NODE_TOPICS
+from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS, POINTCLOUD_NODE_TOPICS
+from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_PARAMETERS, SIM_SCENE_NODE_TOPICS
 
 NODE_TABLES: dict[str, tuple[NodeParameters, tuple[TopicSpec, ...]]] = {
     "depth_node": (DEPTH_NODE_PARAMETERS, DEPTH_NODE_TOPICS),

@@ -92,7 +92,7 @@ class CostmapBench:
 @pytest.fixture
 def costmap_node(node_processes):
     return lambda **parameters: node_processes(
-        "monodepth_ros.ros.nodes.costmap_node", "/robot",
+        "monodepth_ros.ros.nodes.navigation.costmap_node", "/robot",
         {"camera_pose_in_base": CAMERA_TO_BASE, "publish_rate_hz": 10.0, "evidence_half_life_s": 0.0, **parameters})
 
 

@@ -71,7 +71,7 @@ def test_effect_output_parameter_changes_and_beats(ros_context, test_nodes, node
     from rclpy.parameter import Parameter
     from rclpy.parameter_client import AsyncParameterClient
 
-    node = node_processes("monodepth_ros.ros.nodes.depth_effects_node", "/fx",
+    node = node_processes("monodepth_ros.ros.nodes.media.depth_effects_node", "/fx",
                           {"effect": "fog", "fog.density": 0.2, "smoothing_s": 0.0},
                           remappings={"depth/image": "depth/fused"})
     camera = Camera(test_nodes("effects_camera"), "/fx/depth/fused")
@@ -114,7 +114,7 @@ def test_effect_output_parameter_changes_and_beats(ros_context, test_nodes, node
 @pytest.mark.parametrize("parameters, message", [({"effect": "glow"}, "effect must be one of"),
                                                  ({"effect": "fog", "beat_sync": "focus-pull"}, "not fog")])
 def test_invalid_start_parameters_stop_the_node_with_the_reason(node_processes, parameters, message):
-    node = node_processes("monodepth_ros.ros.nodes.depth_effects_node", "/fx_bad", parameters)
+    node = node_processes("monodepth_ros.ros.nodes.media.depth_effects_node", "/fx_bad", parameters)
     node.process.wait(timeout=60)
     assert node.process.returncode == 1
     assert message in node.log()

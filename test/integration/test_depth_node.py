@@ -64,7 +64,7 @@ def make_camera(test_nodes):
 
 @pytest.fixture
 def depth_node(node_processes):
-    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.depth_node", "/cam", parameters)
+    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.depth.depth_node", "/cam", parameters)
 
 
 def frame(rgb: np.ndarray, k: np.ndarray, frame_id: str = "camera_optical_frame"):

@@ -35,13 +35,13 @@ def start_pipeline(node_processes, **depth_parameters):
     """The four nodes in their own processes; ``depth_parameters`` go to depth_node."""
     config = SimSceneConfig(image_width=WIDTH, image_height=HEIGHT)
     return [
-        node_processes("monodepth_ros.ros.nodes.sim_scene_node", NAMESPACE,
+        node_processes("monodepth_ros.ros.nodes.sources.sim_scene_node", NAMESPACE,
                        {"image_width": WIDTH, "image_height": HEIGHT, "rate_hz": 5.0}),
-        node_processes("monodepth_ros.ros.nodes.depth_node", NAMESPACE, depth_parameters,
+        node_processes("monodepth_ros.ros.nodes.depth.depth_node", NAMESPACE, depth_parameters,
                        remappings={"image": "image_raw"}),
-        node_processes("monodepth_ros.ros.nodes.lidar_fusion_node", NAMESPACE,
+        node_processes("monodepth_ros.ros.nodes.depth.lidar_fusion_node", NAMESPACE,
                        {"lidar_pose_in_camera": lidar_pose_in_camera(config)}),
-        node_processes("monodepth_ros.ros.nodes.pointcloud_node", NAMESPACE, remappings={"depth/image": "depth/fused"}),
+        node_processes("monodepth_ros.ros.nodes.navigation.pointcloud_node", NAMESPACE, remappings={"depth/image": "depth/fused"}),
     ]
 
 

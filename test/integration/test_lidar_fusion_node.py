@@ -78,7 +78,7 @@ class FusionBench:
 
 @pytest.fixture
 def fusion_setup(node_processes, test_nodes):
-    process = node_processes("monodepth_ros.ros.nodes.lidar_fusion_node", "/robot",
+    process = node_processes("monodepth_ros.ros.nodes.depth.lidar_fusion_node", "/robot",
                              {"lidar_pose_in_camera": pose7_from_transform(CAMERA_FROM_LIDAR),
                               "diagnostics_period_s": 0.3})
     bench = FusionBench(test_nodes("fusion_bench"))

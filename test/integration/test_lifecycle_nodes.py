@@ -60,7 +60,7 @@ def model_loads(log: str) -> int:
 
 
 def test_depth_node_follows_every_transition_driven_over_its_lifecycle_services(node_processes, test_nodes):
-    process = node_processes("monodepth_ros.ros.nodes.depth_node", "/lc",
+    process = node_processes("monodepth_ros.ros.nodes.depth.depth_node", "/lc",
                              {"autostart": False, "diagnostics_period_s": 0.2})
     probe = Probe(test_nodes("lifecycle_probe"))
     lifecycle = LifecycleClient(probe.node, "/lc/depth_node")
@@ -112,7 +112,7 @@ def test_depth_node_follows_every_transition_driven_over_its_lifecycle_services(
 
 
 def test_a_failed_configure_leaves_the_node_unconfigured_with_the_reason(node_processes, test_nodes):
-    process = node_processes("monodepth_ros.ros.nodes.depth_node", "/lc",
+    process = node_processes("monodepth_ros.ros.nodes.depth.depth_node", "/lc",
                              {"autostart": False, "backend": "onnx", "model": "/no/such/model.onnx",
                               "output": "metric_depth", "diagnostics_period_s": 0.2})
     probe = Probe(test_nodes("lifecycle_failure_probe"))

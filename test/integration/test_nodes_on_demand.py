@@ -12,7 +12,7 @@ from std_msgs.msg import Header
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.image import array_to_image
-from monodepth_ros.ros.nodes.pointcloud_node import PointCloudNode
+from monodepth_ros.ros.nodes.navigation.pointcloud_node import PointCloudNode
 
 WIDTH, HEIGHT = 32, 24
 K = np.array([[30.0, 0.0, 15.5], [0.0, 30.0, 11.5], [0.0, 0.0, 1.0]])

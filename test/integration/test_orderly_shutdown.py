@@ -70,7 +70,7 @@ class BusyCamera:
 def test_a_busy_depth_node_stops_cleanly_every_time(node_processes, test_nodes, stop_signal):
     camera = BusyCamera(test_nodes(f"busy_camera_{stop_signal.name.lower()}"), "/busy")
     for round_number in range(ROUNDS if stop_signal == signal.SIGINT else 1):
-        process = node_processes("monodepth_ros.ros.nodes.depth_node", "/busy", {"diagnostics_period_s": 0.2})
+        process = node_processes("monodepth_ros.ros.nodes.depth.depth_node", "/busy", {"diagnostics_period_s": 0.2})
         received, camera.dropped = len(camera.depth), 0
         assert camera.feed_until(lambda received=received: len(camera.depth) >= received + 5 and camera.dropped > 0,
                                  60.0), \

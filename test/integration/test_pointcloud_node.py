@@ -68,7 +68,7 @@ def make_camera(test_nodes):
 
 @pytest.fixture
 def pointcloud_node(node_processes):
-    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.pointcloud_node", "/cam", parameters)
+    return lambda **parameters: node_processes("monodepth_ros.ros.nodes.navigation.pointcloud_node", "/cam", parameters)
 
 
 def plane_depth(encoding: str = "32FC1") -> Image:

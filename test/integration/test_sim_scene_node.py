@@ -41,7 +41,7 @@ class Listener:
 @pytest.fixture
 def sim_node(node_processes):
     return lambda **parameters: node_processes(
-        "monodepth_ros.ros.nodes.sim_scene_node", "/sim",
+        "monodepth_ros.ros.nodes.sources.sim_scene_node", "/sim",
         {"image_width": WIDTH, "image_height": HEIGHT, "fov_deg": FOV_DEG, **parameters})
 
 

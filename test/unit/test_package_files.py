@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.media.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from monodepth_ros.core.sim.config import SimSceneConfig, lidar_pose_in_camera
+from monodepth_ros.ros.nodes import NODE_MODULES
 
 PACKAGE = "monodepth_ros"
 INPUT_TOPICS = ("image", "camera_info", "points_lidar", "odom")
@@ -25,7 +26,7 @@ AUTOSTART_PARAMETER = "autostart"
 class GraphNode:
     """One node of the pipeline.
 
-    ``executable`` is its console script, its node name and its module in ``monodepth_ros.ros.nodes``;
+    ``executable`` is its console script, its node name and its module in ``NODE_MODULES``;
     ``node_class`` is the node's class in that module. ``remappings`` are (from, to) topic pairs of this node
     only; ``parameters`` are set on top of the parameters files. ``managed``: a lifecycle node (the processing
     nodes); sim_scene_node, the stand-in for a camera and LiDAR driver, is a plain node.
@@ -43,7 +44,7 @@ class GraphNode:
 
     @property
     def module(self) -> str:
-        return f"{PACKAGE}.ros.nodes.{self.executable}"
+        return NODE_MODULES[self.executable]
 
 
 SIM_SCENE_NODE = GraphNode("sim_scene_node", "SimSceneNode", managed=False)

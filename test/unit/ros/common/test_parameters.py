@@ -6,10 +6,10 @@ from rclpy.parameter import Parameter
 
 from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
-from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
-from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
-from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
+from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 
 
 @pytest.fixture

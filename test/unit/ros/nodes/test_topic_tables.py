@@ -4,18 +4,18 @@ from __future__ import annotations
 import pytest
 from rclpy.parameter import Parameter
 
-from monodepth_ros.ros.nodes.costmap_node import CostmapNode
-from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_TOPICS
-from monodepth_ros.ros.nodes.depth_effects_node import DepthEffectsNode
-from monodepth_ros.ros.nodes.depth_effects_params import DEPTH_EFFECTS_NODE_TOPICS
-from monodepth_ros.ros.nodes.depth_node import DepthNode
-from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_TOPICS
-from monodepth_ros.ros.nodes.lidar_fusion_node import LidarFusionNode
-from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_TOPICS
-from monodepth_ros.ros.nodes.pointcloud_node import PointCloudNode
-from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_TOPICS
-from monodepth_ros.ros.nodes.sim_scene_node import SimSceneNode
-from monodepth_ros.ros.nodes.sim_scene_params import SIM_SCENE_NODE_TOPICS
+from monodepth_ros.ros.nodes.navigation.costmap_node import CostmapNode
+from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_TOPICS
+from monodepth_ros.ros.nodes.media.depth_effects_node import DepthEffectsNode
+from monodepth_ros.ros.nodes.media.depth_effects_params import DEPTH_EFFECTS_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth.depth_node import DepthNode
+from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_TOPICS
+from monodepth_ros.ros.nodes.depth.lidar_fusion_node import LidarFusionNode
+from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_TOPICS
+from monodepth_ros.ros.nodes.navigation.pointcloud_node import PointCloudNode
+from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_TOPICS
+from monodepth_ros.ros.nodes.sources.sim_scene_node import SimSceneNode
+from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_TOPICS
 
 NAMESPACE = "/topic_tables"
 ROS_BUILT_INS = {"/parameter_events", "/rosout"}

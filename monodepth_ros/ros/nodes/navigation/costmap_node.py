@@ -47,7 +47,7 @@ from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import depth_image_to_metres
 from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_msg
 from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
-from monodepth_ros.ros.nodes.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
+from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
 from monodepth_ros.ros.runners.node_runner import run_node
 
 ODOMETRY_HISTORY = 100

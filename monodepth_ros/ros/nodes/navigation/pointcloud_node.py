@@ -26,7 +26,7 @@ from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import depth_image_to_metres, image_to_rgb
 from monodepth_ros.ros.conversions.pointcloud2 import xyz_to_pointcloud2
-from monodepth_ros.ros.nodes.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 from monodepth_ros.ros.runners.node_runner import run_node
 
 COLOUR_IMAGE_WAIT_S = 0.1

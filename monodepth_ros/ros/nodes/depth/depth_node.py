@@ -25,7 +25,7 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, cam
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import array_to_image, image_to_rgb
-from monodepth_ros.ros.nodes.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
+from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS, model_spec_from
 from monodepth_ros.ros.runners.node_runner import run_node
 
 

@@ -29,7 +29,7 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.geometry import pose7_to_pose, pose7_to_transform_stamped
 from monodepth_ros.ros.conversions.image import array_to_image
 from monodepth_ros.ros.conversions.pointcloud2 import xyz_to_pointcloud2
-from monodepth_ros.ros.nodes.sim_scene_params import SIM_SCENE_NODE_PARAMETERS, sim_scene_config_from
+from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_PARAMETERS, sim_scene_config_from
 from monodepth_ros.ros.runners.node_runner import run_node
 
 try:

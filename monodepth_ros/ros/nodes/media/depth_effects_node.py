@@ -34,7 +34,7 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, cam
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_rgb
-from monodepth_ros.ros.nodes.depth_effects_params import (DEPTH_EFFECTS_NODE_PARAMETERS, namespace,
+from monodepth_ros.ros.nodes.media.depth_effects_params import (DEPTH_EFFECTS_NODE_PARAMETERS, namespace,
                                                           node_fields)
 from monodepth_ros.ros.runners.node_runner import run_node
 

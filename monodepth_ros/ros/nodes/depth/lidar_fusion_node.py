@@ -34,7 +34,7 @@ from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array
 from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
-from monodepth_ros.ros.nodes.lidar_fusion_params import FUSION_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.runners.node_runner import run_node
 
 LIDAR_WAIT_S = 0.05

@@ -1,0 +1,1 @@
+"""Nodes that estimate depth: depth_node (image -> metric depth) and lidar_fusion_node (sparse LiDAR -> scale-corrected depth)."""
