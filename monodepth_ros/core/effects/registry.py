@@ -7,9 +7,11 @@ from typing import Any, Callable
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects import bokeh, isolate, parallax, rack_focus, stereo
-from monodepth_ros.core.effects.fog import FogParams, fog
+from monodepth_ros.core.effects.compositing import isolate
+from monodepth_ros.core.effects.compositing.fog import FogParams, fog
+from monodepth_ros.core.effects.lens import bokeh, rack_focus
 from monodepth_ros.core.effects.options import OptionField, option_fields
+from monodepth_ros.core.effects.views import parallax, stereo
 
 EffectFunction = Callable[[np.ndarray, np.ndarray, Intrinsics, Any], np.ndarray]
 
