@@ -8,6 +8,8 @@ import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.compositing import isolate
+from monodepth_ros.core.effects.compositing.anchor import WorldAnchor
+from monodepth_ros.core.effects.compositing.ar_insert import ArInsertParams, ar_insert
 from monodepth_ros.core.effects.compositing.fog import FogParams, fog
 from monodepth_ros.core.effects.lens import bokeh, rack_focus
 from monodepth_ros.core.effects.options import OptionField, option_fields
@@ -38,6 +40,9 @@ class Effect:
     """The distances (metres) ``resolve`` fills in, which a video smooths over time."""
     derived: Callable[[Any], dict[str, float]] | None = None
     """Values that follow from resolved parameters and show what a frame did (e.g. the rack's focus distance)."""
+    tracker: Callable[[], Any] | None = None
+    """Per-stream state taken from the images: a factory of objects whose ``update(rgb, intrinsics, params)``
+    returns this frame's parameters (e.g. the camera rotation that keeps an AR object in place)."""
 
     def defaults(self) -> Any:
         return self.parameters()
@@ -66,6 +71,9 @@ EFFECTS: dict[str, Effect] = {effect.name: effect for effect in (
     Effect("isolate", isolate.isolate, isolate.IsolateParams,
            "Subject isolation by depth: background blurred, replaced or transparent",
            resolve=lambda depth, intrinsics, params: isolate.resolved(depth, params), smoothed=("subject_far_m",)),
+    Effect("ar-insert", ar_insert, ArInsertParams,
+           "AR: a virtual billboard or box hidden behind nearer real things (per-pixel depth test)",
+           tracker=WorldAnchor),
 )}
 
 
