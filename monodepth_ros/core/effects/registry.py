@@ -11,6 +11,7 @@ from monodepth_ros.core.effects.compositing import isolate
 from monodepth_ros.core.effects.compositing.anchor import WorldAnchor
 from monodepth_ros.core.effects.compositing.ar_insert import ArInsertParams, ar_insert
 from monodepth_ros.core.effects.compositing.fog import FogParams, fog
+from monodepth_ros.core.effects.encoding import compress
 from monodepth_ros.core.effects.lens import bokeh, rack_focus
 from monodepth_ros.core.effects.options import OptionField, option_fields
 from monodepth_ros.core.effects.views import parallax, stereo
@@ -74,6 +75,10 @@ EFFECTS: dict[str, Effect] = {effect.name: effect for effect in (
     Effect("ar-insert", ar_insert, ArInsertParams,
            "AR: a virtual billboard or box hidden behind nearer real things (per-pixel depth test)",
            tracker=WorldAnchor),
+    Effect("compress", compress.compress, compress.CompressParams,
+           "Depth-aware compression: the background smoothed by depth so the video encoder spends its bits on the "
+           "subject", resolve=lambda depth, intrinsics, params: compress.resolved(depth, params),
+           smoothed=("sharp_until_m",)),
 )}
 
 
