@@ -10,4 +10,5 @@ NODE_MODULES = {
     "costmap_node": "monodepth_ros.ros.nodes.navigation.costmap_node",
     "sim_scene_node": "monodepth_ros.ros.nodes.sources.sim_scene_node",
     "depth_effects_node": "monodepth_ros.ros.nodes.media.depth_effects_node",
+    "depth_sonification_node": "monodepth_ros.ros.nodes.media.depth_sonification_node",
 }
