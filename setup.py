@@ -25,7 +25,7 @@ setup(
     maintainer_email="maintainers@monodepth-ros.dev",
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
-    tests_require=["pytest"],
+    extras_require={"test": ["pytest"]},  # colcon test runs pytest when the "test" extra names it
     entry_points={"console_scripts": [f"{node} = {module}:main" for node, module in NODE_MODULES.items()]
                   + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
                      f"monodepth-effects = {PACKAGE}.tools.effects:main",

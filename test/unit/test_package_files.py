@@ -34,6 +34,28 @@ def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
     assert "launch_testing" in {element.text for element in package.findall("test_depend")}
 
 
+def setup_keywords() -> dict[str, ast.expr]:
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    call = next(node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setup")
+    return {keyword.arg: keyword.value for keyword in call.keywords}
+
+
+def test_colcon_test_finds_pytest_in_the_test_extra():
+    """colcon runs pytest only when setup.py names it in extras_require["test"] (or tests_require, which current
+    setuptools drops: colcon then falls back to unittest and reports 0 tests as success)."""
+    keywords = setup_keywords()
+    assert "tests_require" not in keywords
+    assert "pytest" in ast.literal_eval(keywords["extras_require"])["test"]
+
+
+def test_pytest_stays_below_9_for_ros_launch_testing_plugin():
+    """ROS's launch_testing pytest plugin (Humble to Kilted) implements hooks with the `path` argument that
+    pytest 9 removed; pytest 9 refuses to load it and every run exits with status 3."""
+    assert "pytest>=8,<9" in (ROOT / "requirements.txt").read_text().splitlines()
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
+    assert int(pins["pytest"].split(".")[0]) == 8
+
+
 def test_colcon_installs_executables_under_lib_package():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
