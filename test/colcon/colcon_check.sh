@@ -24,10 +24,16 @@ export ROS_DOMAIN_ID="${ROS_DOMAIN_ID:-$((RANDOM % 100 + 1))}" ROS_AUTOMATIC_DIS
 unset PYTHONPATH AMENT_PREFIX_PATH COLCON_PREFIX_PATH
 command -v colcon >/dev/null || fail "no colcon in $VENV (make colcon-check installs it)"
 
-# The package as a clone has it: tracked and untracked-but-not-ignored files.
+# The package as a clone has it: tracked and untracked-but-not-ignored files (a copy without build outputs and
+# venvs where the sources are not a git checkout).
 mkdir -p "$WORKSPACE/src/monodepth_ros"
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
-    [ -e "$file" ] && printf '%s\0' "$file"; done | xargs -0 cp --parents -t "$WORKSPACE/src/monodepth_ros")
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
+        [ -e "$file" ] && printf '%s\0' "$file"; done | xargs -0 cp --parents -t "$WORKSPACE/src/monodepth_ros")
+else
+    tar -C "$ROOT" --exclude='./.venv*' --exclude=./build --exclude=./install --exclude=./log --exclude=./out \
+        --exclude='*.egg-info' --exclude=__pycache__ -cf - . | tar -C "$WORKSPACE/src/monodepth_ros" -xf -
+fi
 
 EXPECTED_SCRIPTS="$("$VENV/bin/python" - "$ROOT/setup.py" <<'EOF'
 import ast, runpy, sys
