@@ -6,11 +6,11 @@ import abc
 
 from monodepth_ros.core.runtime.latest_worker import LatestItemWorker
 from monodepth_ros.core.runtime.rate_stats import RateLatencyStats
-from monodepth_ros.ros.common.diagnostics import DiagnosticsPublisher, level_for
+from monodepth_ros.ros.common.diagnostics.diagnostics import DiagnosticsPublisher, level_for
 from monodepth_ros.ros.common.managed_node import ManagedNode
 from monodepth_ros.ros.common.output_demand import OutputDemand
 from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 
 WORKER_STOP_TIMEOUT_S = 10.0
 """Longest wait on deactivate and shutdown for the input in progress to finish (seconds)."""

@@ -5,7 +5,7 @@ from sensor_msgs.msg import CameraInfo
 
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 from monodepth_ros.ros.conversions.header import stamp_ns
 
 CAMERA_INFO_WAIT_S = 0.05

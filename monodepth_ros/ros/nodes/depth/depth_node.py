@@ -17,7 +17,7 @@ from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.viz.colorize import colorize_depth
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.common.logging_bridge import python_logger_for
+from monodepth_ros.ros.common.diagnostics.logging_bridge import python_logger_for
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode

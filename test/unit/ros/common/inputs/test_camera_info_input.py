@@ -10,7 +10,7 @@ from sensor_msgs.msg import CameraInfo
 
 from monodepth_ros.ros.common.inputs import camera_info_input
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 from monodepth_ros.ros.common.qos import stream_output_qos
 
 TOPIC = "/camera_info_pairing/camera_info"

@@ -1,7 +1,7 @@
 """Problems are logged once until resolved."""
 from __future__ import annotations
 
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 
 
 class RecordingLogger:
