@@ -65,9 +65,9 @@ class DepthNode(WorkerNode):
             depth_info = camera_info_for_image(info, image.header, image.width, image.height)
             intrinsics = camera_info_to_intrinsics(depth_info)
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping input on {self.image_subscription.topic}: {error}")
+            self.problems.report("input", f"dropping input on {self.image_subscription.topic}: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         decoded = time.perf_counter()
         prediction = self.estimator.predict(rgb, intrinsics,
                                             (self.params["min_depth_m"], self.params["max_depth_m"]))
