@@ -44,7 +44,7 @@ def test_an_obstacle_on_the_right_sounds_on_the_right_and_far_depth_is_silent(ro
     assert rate == RATE and samples.shape == (int(RATE / UPDATE_HZ), 2)
     assert loudness(3).max() == 0.0, "nothing within 4 m: silence"
 
-    depth[10:50, 60:78] = 1.0
+    depth[10:50, 66:80] = 1.0  # the rightmost of the 5 sectors
     seen = len(frames)
     assert spin_until(client, lambda: len(frames) > seen + 10 and loudness(4)[1] > 0.05, 20.0, every=publish,
                       period_s=0.05), node.log()
