@@ -33,6 +33,8 @@ BENCHMARKS = (
     Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),
+    Benchmark("Depth-aware compression", "bench_compression.py", runs_model=False),
+    Benchmark("Sonification and volumetric export", "bench_volumetric_audio.py", runs_model=False),
 )
 
 
