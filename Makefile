@@ -3,6 +3,8 @@
 # make effects-demo - one picture per depth effect (bokeh, fog, parallax, stereo, ...) in out/effects/
 # make test   - the whole test suite
 # make bench  - benchmarks (per-stage timings, end-to-end latency)
+# make fuzz   - >= 10,000 malformed messages into the node processes over DDS, a table of crashes, hangs, wrong outputs
+# make soak   - the pipeline for SOAK_MINUTES (default 10) minutes: RSS, rate and latency per minute
 # make docs   - regenerate the topic and parameter tables of docs/nodes.md from the nodes' tables
 SHELL := /bin/bash
 VENV := .venv
@@ -12,7 +14,8 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
 
-.PHONY: setup demo effects-demo test bench docs clean
+.PHONY: setup demo effects-demo test bench fuzz soak docs clean
+SOAK_MINUTES ?= 10
 setup: $(STAMP)
 	@$(PY) -m monodepth_ros.core.depth.weights_cache >/dev/null
 
@@ -35,6 +38,12 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+fuzz: setup
+	$(PY) -m monodepth_ros.testing.fuzz --messages-per-node 2600
+
+soak: setup
+	$(PY) benchmarks/soak.py --minutes $(SOAK_MINUTES)
 
 docs: setup
 	$(PY) -m monodepth_ros.tools.docs_tables
