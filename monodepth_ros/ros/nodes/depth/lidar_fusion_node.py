@@ -45,7 +45,7 @@ from monodepth_ros.ros.runners.node_runner import run_node
 LIDAR_WAIT_S = 0.05
 """How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
 IMAGE_WAIT_S = 0.05
-"""How long a depth image waits for its camera image (same stamp) for the stabiliser."""
+"""How long a depth image waits for its camera image (same stamp) for the stabiliser, once images arrive."""
 IMAGE_STAMP_TOLERANCE_NS = 1_000_000
 """depth_node copies the image header: a depth image and its camera image have the same stamp (within 1 ms)."""
 
@@ -129,18 +129,19 @@ class LidarFusionNode(WorkerNode):
     def camera_image(self, depth_msg: Image):
         """uint8 (H, W, 3) RGB of the camera image with the depth image's stamp, resized to the depth image; None
         (reported once: the fused depth is then not stabilised) when there is none or it cannot be decoded."""
-        image = self.images.match(stamp_ns(depth_msg.header), IMAGE_STAMP_TOLERANCE_NS, wait_s=IMAGE_WAIT_S)
+        image = self.images.match(stamp_ns(depth_msg.header), IMAGE_STAMP_TOLERANCE_NS,
+                                  wait_s=IMAGE_WAIT_S if len(self.images) else 0.0)
         if image is None:
-            self.problems.report("image", f"no camera image with the depth stamp on {self.image_subscription.topic}: "
+            self.problems.report("camera image missing", f"no camera image with the depth stamp on {self.image_subscription.topic}: "
                                  "depth/fused is published without temporal stabilisation (remap image to the "
                                  "image depth_node reads)", "warning")
             return None
         try:
             rgb = image_to_rgb(image)
         except ConversionError as error:
-            self.problems.report(f"image:{error}", f"cannot stabilise with {self.image_subscription.topic}: {error}")
+            self.problems.report("camera image decode", f"cannot stabilise with {self.image_subscription.topic}: {error}")
             return None
-        self.problems.resolve("image")
+        self.problems.resolve("camera image")
         if rgb.shape[:2] != (depth_msg.height, depth_msg.width):
             rgb = cv2.resize(rgb, (depth_msg.width, depth_msg.height), interpolation=cv2.INTER_AREA)
         return rgb
