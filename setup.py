@@ -29,5 +29,6 @@ setup(
     entry_points={"console_scripts": [f"{node} = {module}:main" for node, module in NODE_MODULES.items()]
                   + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
                      f"monodepth-effects = {PACKAGE}.tools.effects:main",
-                     f"monodepth-export = {PACKAGE}.tools.export_onnx:main"]},
+                     f"monodepth-export = {PACKAGE}.tools.export_onnx:main",
+                     f"monodepth-bag = {PACKAGE}.tools.bag.cli:main"]},
 )
