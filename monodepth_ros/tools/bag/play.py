@@ -3,7 +3,7 @@
 Each topic gets a publisher with the QoS its recorded publisher offered (reliability, durability, history; see
 monodepth_ros.ros.bags.messages.qos_profile_from) and its messages go out as the recorded CDR bytes, spaced as
 their log times were (divided by ``--rate``). Topics whose message package is not installed (e.g. /tf_static
-without tf2_msgs) are skipped with a note. ``--ros-args`` after the options reach rclpy (remappings, namespace).
+without tf2_msgs) are skipped with a note. Fast DDS gets the shipped large-message profile, as the nodes do. ``--ros-args`` after the options reach rclpy (remappings, namespace).
 """
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ import time
 from pathlib import Path
 
 import rclpy
+from rclpy.duration import Duration
 
 from monodepth_ros.core.sources.bag_file import BagReader
 from monodepth_ros.ros.bags.messages import message_class, qos_profile_from
+from monodepth_ros.ros.common.dds_profile import use_large_message_profile
 from monodepth_ros.ros.conversions.errors import ConversionError
+
+ACK_TIMEOUT_S = 5.0
+"""How long the reliable subscribers get at the end to acknowledge the last messages."""
+SUBSCRIBER_POLL_S = 0.05
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--delay", type=float, default=0.0, metavar="S",
                         help="seconds between creating the publishers and the first message, for subscribers to "
                              "connect (default 0)")
+    parser.add_argument("--wait-for-subscribers", action="store_true",
+                        help="before the first message, wait until every played topic has a subscriber")
     return parser
 
 
@@ -41,6 +49,7 @@ def play_main(argv: list[str]) -> int:
         if unknown:
             raise ValueError(f"the bag has no topic {', '.join(unknown)}; its topics: "
                              f"{', '.join(sorted(reader.topics))}")
+        use_large_message_profile()
         rclpy.init(args=["monodepth_bag_play", *ros_arguments])
         node = rclpy.create_node("bag_player")
         try:
@@ -52,6 +61,8 @@ def play_main(argv: list[str]) -> int:
                                                               qos_profile_from(reader.offered_qos(topic)))
                 except ConversionError as error:
                     print(f"skipping {topic}: {error}", file=sys.stderr)
+            if args.wait_for_subscribers:
+                wait_for_subscribers(publishers)
             time.sleep(args.delay)
             played = 0
             started = time.monotonic()
@@ -59,6 +70,8 @@ def play_main(argv: list[str]) -> int:
                 played += play_once(reader, publishers, args.rate)
                 if not args.loop:
                     break
+            for publisher in publishers.values():
+                publisher.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT_S))
             print(f"played {played} messages on {len(publishers)} topics in {time.monotonic() - started:.2f} s",
                   file=sys.stderr)
         except KeyboardInterrupt:
@@ -67,6 +80,12 @@ def play_main(argv: list[str]) -> int:
             node.destroy_node()
             rclpy.try_shutdown()
     return 0
+
+
+def wait_for_subscribers(publishers: dict) -> None:
+    """Block until each publisher is matched by a subscription (Ctrl-C ends the wait)."""
+    while not all(publisher.get_subscription_count() > 0 for publisher in publishers.values()):
+        time.sleep(SUBSCRIBER_POLL_S)
 
 
 def play_once(reader: BagReader, publishers: dict, rate: float) -> int:
