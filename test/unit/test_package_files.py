@@ -52,7 +52,7 @@ def test_pip_install_ships_share_files_and_node_executables(tmp_path):
         assert (share / relative).is_file(), relative
     assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
     for executable in ("depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node",
-                       "depth_effects_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export"):
+                       "depth_effects_node", "video_source_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export"):
         assert (tmp_path / "bin" / executable).is_file(), executable
     assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
 

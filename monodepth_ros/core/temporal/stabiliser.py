@@ -1,0 +1,258 @@
+"""Online, causal temporal stabiliser of one depth stream: flow-guided per-pixel Kalman blending.
+
+Each frame: DIS optical flow (flow.py, reduced resolution, backward and forward) tracks every pixel into the
+previous frame; the previous stabilised depth and its variance are warped along it; a four-coefficient model of
+the depth change (motion.py: camera motion and the prediction's scale, or scale and shift for relative inverse
+depth), fitted on reliable pixels and smoothed over frames, carries the warped depth into the new frame; then
+every pixel blends prediction and carried depth with the Kalman gain of their variances. A pixel takes the new
+value as it is when the track is unreliable (occluded, disoccluded, photometric mismatch, forward-backward flow
+disagreement, outside the previous image) or when the two disagree by more than the noise allows, so a moving
+object's depth follows it within the frame, with no ghost behind it.
+
+Variances are in units of one prediction's variance (noise_rel x value, squared): a pixel seen once has 1;
+after n consistent frames about 1 / n, down to the steady state 1 / time_constant_frames.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.temporal.config import StabiliserConfig
+from monodepth_ros.core.temporal.flow import FlowTracker
+from monodepth_ros.core.temporal.motion import IDENTITY, DepthMotionFitter
+
+MIN_SCALE_RATIO = 0.2
+"""A fitted scale ratio c below this (a fit gone wrong) is not used: the frame is carried without motion."""
+UNTRACKED_VARIANCE = np.float32(1e6)
+"""Prior variance of a pixel without a usable track: the new value wins outright."""
+NOISE_SAMPLE_STRIDE = 4
+"""The median that sets the noise floor of relative inverse depth is taken on every 4th pixel of every 4th row."""
+RELATIVE_NOISE_FLOOR = 0.05
+"""For relative inverse depth, the noise of a value is noise_rel x max(|value|, this x the median |value|)."""
+
+
+@dataclass(frozen=True)
+class StabilisedDepth:
+    """One stabilised frame."""
+
+    depth: np.ndarray
+    """float32 (H, W): metres (or relative inverse depth in relative mode); NaN where the input was invalid."""
+    confidence: np.ndarray
+    """float32 (H, W) in 0..1: 1 - variance / 2, so 0.5 for a value seen once (new, occluded, moving, just
+    after a reset), approaching 1 as consistent frames accumulate; 0 where the depth is invalid."""
+    reset_reason: str | None = None
+    """Why the stabiliser started afresh at this frame (scene cut, stamp jump or backwards, intrinsics or size
+    change); None when it went on as before, and for the first frame after construction or reset()."""
+
+
+class TemporalStabiliser:
+    """Stabilises the depth of one camera stream, frame by frame, in stamp order.
+
+    ``relative_inverse``: the depth passed to update is relative inverse depth (larger is nearer, any scale and
+    shift) rather than metres; invalid values are non-finite ones (and, for metres, values <= 0).
+    """
+
+    def __init__(self, config: StabiliserConfig | None = None, relative_inverse: bool = False) -> None:
+        self.config = config or StabiliserConfig()
+        self.relative_inverse = relative_inverse
+        motion_time_constant = 0.5 * self.config.time_constant_frames
+        self._motion_gain = 1.0 - math.exp(-1.0 / motion_time_constant) if motion_time_constant > 1.0 else 1.0
+        self._process_variance = np.float32(min(self.config.process_variance, float(UNTRACKED_VARIANCE)))
+        self._gate_sq = np.float32(self.config.disagreement_sigmas ** 2)
+        self._tracker: FlowTracker | None = None
+        self._size: tuple[int, int] | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past: the next frame passes as it is."""
+        self._state: np.ndarray | None = None
+        self._intrinsics: Intrinsics | None = None
+        self._stamp_s: float | None = None
+        self._fit = IDENTITY.copy()
+        self._motion: np.ndarray | None = None
+        if self._tracker is not None:
+            self._tracker.reset()
+
+    def update(self, rgb: np.ndarray, depth: np.ndarray, intrinsics: Intrinsics, stamp_s: float) -> StabilisedDepth:
+        """Stabilise one frame: rgb uint8 (H, W, 3), depth float (H, W), the camera's intrinsics, stamp in seconds.
+
+        Raises ValueError on arrays of the wrong type or shape, or a non-finite stamp.
+        """
+        rgb, depth = self._validated(rgb, depth, stamp_s)
+        height, width = depth.shape
+        reason = self._reset_reason((height, width), intrinsics, stamp_s)
+        if reason is not None or self._tracker is None:
+            self.reset()
+        if self._size != (height, width):
+            self._allocate(width, height)
+        self._intrinsics, self._stamp_s = intrinsics, float(stamp_s)
+        track = self._tracker.track(rgb)
+        if track is not None and track[2] < self.config.min_tracked_fraction:
+            reason = (f"scene cut: only {100.0 * track[2]:.0f} % of the image tracked "
+                      f"(min_tracked_fraction {self.config.min_tracked_fraction:g})")
+            self._state = None
+        valid = np.isfinite(depth, out=self._valid)
+        if not self.relative_inverse:
+            with np.errstate(invalid="ignore"):
+                valid &= depth > 0.0
+        if track is None or self._state is None:
+            self._start(depth, valid)
+        else:
+            self._blend(depth, valid, track[0], track[1])
+        return self._output(valid, reason)
+
+    def _validated(self, rgb, depth, stamp_s) -> tuple[np.ndarray, np.ndarray]:
+        rgb, depth = np.asarray(rgb), np.asarray(depth)
+        if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+            raise ValueError(f"rgb must be uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
+        if depth.ndim != 2 or depth.shape != rgb.shape[:2] or not np.issubdtype(depth.dtype, np.floating):
+            raise ValueError(f"depth must be float (H, W) matching rgb {rgb.shape[:2]}, got {depth.dtype} {depth.shape}")
+        if not math.isfinite(stamp_s):
+            raise ValueError(f"stamp must be finite seconds, got {stamp_s}")
+        return np.ascontiguousarray(rgb), depth.astype(np.float32, copy=False)
+
+    def _reset_reason(self, size: tuple[int, int], intrinsics: Intrinsics, stamp_s: float) -> str | None:
+        if self._state is None or self._stamp_s is None:
+            return None
+        if size != self._size:
+            return f"image size changed from {self._size[1]}x{self._size[0]} to {size[1]}x{size[0]}"
+        if intrinsics != self._intrinsics:
+            return "camera intrinsics changed"
+        gap = stamp_s - self._stamp_s
+        if gap <= 0.0:
+            return f"stamp went backwards or repeated ({gap:+.3f} s)"
+        if gap > self.config.max_stamp_gap_s:
+            return f"stamp jumped by {gap:.3f} s (max_stamp_gap_s {self.config.max_stamp_gap_s:g})"
+        return None
+
+    def _allocate(self, width: int, height: int) -> None:
+        config = self.config
+        self._size = (height, width)
+        self._tracker = FlowTracker(width, height, config.flow_width_px, config.flow_consistency_px,
+                                    config.photometric_threshold)
+        self._fitter = DepthMotionFitter(width, height)
+        self._state = None
+        shape = (height, width)
+        self._valid = np.empty(shape, dtype=bool)
+        self._warped = np.empty(shape + (2,), dtype=np.float32)
+        self._prior = np.empty(shape, dtype=np.float32)
+        self._factor = np.empty(shape, dtype=np.float32)
+        self._measurement = np.empty(shape, dtype=np.float32)
+        self._untracked = np.empty(shape, dtype=bool)
+        self._prior_variance = np.empty(shape, dtype=np.float32)
+        self._noise_sq = np.empty(shape, dtype=np.float32)
+        self._innovation = np.empty(shape, dtype=np.float32)
+        self._scratch = np.empty(shape, dtype=np.float32)
+        self._usable = np.empty(shape, dtype=bool)
+        self._state_buffers = (np.empty(shape + (2,), dtype=np.float32), np.empty(shape + (2,), dtype=np.float32))
+        self._columns = np.arange(width, dtype=np.float32)
+        self._rows = np.arange(height, dtype=np.float32)
+
+    def _start(self, depth: np.ndarray, valid: np.ndarray) -> None:
+        """Begin a track from this frame alone: depth as it is, variance 1 (NaN where invalid)."""
+        state = self._spare_state()
+        np.copyto(state[..., 0], depth)
+        state[..., 1] = 1.0
+        state[~valid] = np.nan
+        self._state = state
+
+    def _spare_state(self) -> np.ndarray:
+        """The state buffer (H, W, 2) [depth, variance] that does not hold the current state."""
+        first, second = self._state_buffers
+        return second if self._state is first else first
+
+    def _blend(self, depth: np.ndarray, valid: np.ndarray, source_map: np.ndarray, reliable: np.ndarray) -> None:
+        cv2.remap(self._state, source_map, None, cv2.INTER_LINEAR, dst=self._warped,
+                  borderMode=cv2.BORDER_CONSTANT, borderValue=(np.nan, np.nan))
+        warped_depth, warped_variance = self._warped[..., 0], self._warped[..., 1]
+        usable = np.isfinite(warped_depth, out=self._usable)
+        usable &= valid
+        usable &= reliable.view(bool)
+        self._update_motion(warped_depth, depth, usable)
+        prior, measurement = self._carry(warped_depth, depth)
+        prior_variance = np.add(warped_variance, self._process_variance, out=self._prior_variance)
+        noise_sq = np.abs(measurement, out=self._noise_sq)
+        if self.relative_inverse:
+            stride = NOISE_SAMPLE_STRIDE
+            sample = noise_sq[::stride, ::stride][valid[::stride, ::stride]]
+            if sample.size:
+                np.maximum(noise_sq, np.float32(RELATIVE_NOISE_FLOOR * float(np.median(sample))), out=noise_sq)
+        noise_sq *= np.float32(self.config.noise_rel)
+        np.square(noise_sq, out=noise_sq)
+        innovation = np.subtract(measurement, prior, out=self._innovation)
+        # gate: innovation^2 <= sigmas^2 * noise^2 * (prior variance + 1)
+        gate = np.add(prior_variance, 1.0, out=self._scratch)
+        gate *= noise_sq
+        gate *= self._gate_sq
+        with np.errstate(invalid="ignore"):
+            usable &= np.square(innovation) <= gate
+        np.logical_not(usable, out=self._untracked)
+        prior_variance[self._untracked] = UNTRACKED_VARIANCE
+        # Kalman gain K = P / (P + 1); the posterior variance is K as well (units of the prediction's variance)
+        gain = np.add(prior_variance, 1.0, out=self._scratch)
+        np.divide(prior_variance, gain, out=gain)
+        state = self._spare_state()
+        new_depth, new_variance = state[..., 0], state[..., 1]
+        np.multiply(gain, innovation, out=new_depth)
+        new_depth += prior
+        np.copyto(new_depth, measurement, where=self._untracked)
+        np.copyto(new_variance, gain)
+        state[~valid] = np.nan
+        self._state = state
+
+    def _update_motion(self, warped_depth: np.ndarray, depth: np.ndarray, usable: np.ndarray) -> None:
+        """Fit the depth-change model (a, b, c, d) of new ~ tracked * (a x + b y + c) + d on usable pixels.
+
+        Relative inverse depth keeps this frame's fit: it maps the new prediction onto the tracked values (their
+        scale and shift). Metric depth splits it: a rigid motion leaves c = r33 ~ 1, so c is the prediction's
+        scale ratio, left to the per-pixel blend (the model's global scale flicker is damped like any other noise),
+        and (a, b, d) / c is the camera motion, smoothed over frames (time constant half the stabiliser's) since
+        motion is smooth and scale flicker is not.
+        """
+        intrinsics = self._intrinsics
+        fit = self._fitter.fit(warped_depth, depth, usable, intrinsics.fx, intrinsics.fy, intrinsics.cx,
+                               intrinsics.cy, self.config.noise_rel)
+        if fit is None or abs(fit[2]) < MIN_SCALE_RATIO:
+            self._fit = IDENTITY.copy()
+            return
+        self._fit = fit
+        a, b, c, d = fit
+        motion = np.array([a / c, b / c, d / c])
+        if self._motion is None:
+            self._motion = motion
+        else:
+            self._motion += self._motion_gain * (motion - self._motion)
+
+    def _carry(self, warped_depth: np.ndarray, depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The prior (tracked depth as the new frame should see it) and the measurement, float32 (H, W).
+
+        Metric: prior = warped * (1 + a' x + b' y) + d' with the smoothed motion (a', b', d'), measurement = the
+        new depth. Relative inverse: prior = warped, measurement = (new - d) / (a x + b y + c) with this frame's fit.
+        """
+        intrinsics = self._intrinsics
+        if self.relative_inverse:
+            a, b, c, d = self._fit
+        else:
+            (a, b, d), c = (self._motion if self._motion is not None else (0.0, 0.0, 0.0)), 1.0
+        factor_x = np.float32(a / intrinsics.fx) * (self._columns - np.float32(intrinsics.cx))
+        factor_y = np.float32(b / intrinsics.fy) * (self._rows - np.float32(intrinsics.cy)) + np.float32(c)
+        factor = np.add(factor_y[:, None], factor_x[None, :], out=self._factor)
+        if self.relative_inverse:
+            measurement = np.subtract(depth, np.float32(d), out=self._measurement)
+            measurement /= factor
+            return warped_depth, measurement
+        prior = np.multiply(warped_depth, factor, out=self._prior)
+        prior += np.float32(d)
+        return prior, depth
+
+    def _output(self, valid: np.ndarray, reason: str | None) -> StabilisedDepth:
+        depth = self._state[..., 0].copy()
+        confidence = np.multiply(self._state[..., 1], np.float32(-0.5))
+        confidence += np.float32(1.0)
+        confidence[~valid] = 0.0
+        np.clip(confidence, 0.0, 1.0, out=confidence)
+        return StabilisedDepth(depth, confidence, reason)
