@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--camera-pose-in-base", type=float, nargs=7, metavar=("X", "Y", "Z", "QX", "QY", "QZ", "QW"),
                         help="camera optical frame pose in the base frame (default: from /tf_static, else "
                              "costmap_node's default)")
+    parser.add_argument("--no-temporal-consistency", action="store_true",
+                        help="every frame on its own (the nodes' temporal_consistency false)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_model_arguments(parser)
     return parser
@@ -71,7 +73,8 @@ def process_main(argv: list[str]) -> int:
         return _fail(f"{args.out} exists already; choose a new output folder")
     run = process_bag(args.bag, args.out, model_spec_from_arguments(args), args.image_topic,
                       args.camera_info_topic, args.lidar_topic, args.odom_topic, args.storage, args.base_frame,
-                      args.lidar_pose_in_camera, args.camera_pose_in_base, progress=not args.no_progress,
+                      args.lidar_pose_in_camera, args.camera_pose_in_base,
+                      temporal_consistency=not args.no_temporal_consistency, progress=not args.no_progress,
                       announce=lambda line: print(line, file=sys.stderr))
     stages = ", ".join(f"{stage} {ms:.1f}" for stage, ms in run.stage_medians_ms.items())
     print(f"{run.processed} of {run.frames} frames in {run.seconds:.2f} s ({run.frames_per_second:.2f} frames/s; "

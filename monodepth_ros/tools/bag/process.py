@@ -1,6 +1,8 @@
 """The pipeline over a recorded bag: every camera frame through depth_node's, lidar_fusion_node's,
 pointcloud_node's and costmap_node's work with their default parameters and the same core code and message
-conversions, as fast as the CPU allows (no frame is dropped).
+conversions, as fast as the CPU allows (no frame is dropped). Depth and fusion run in the nodes' DepthChain
+(estimator -> temporal stabiliser -> scale fusion with the paired LiDAR cloud -> stabiliser); without a LiDAR
+topic the fusion gets no returns and falls back as lidar_fusion_node does.
 
 Outputs, under the namespace of the image topic (``/robot/image_raw`` -> ``/robot/...``), with the header (stamp,
 frame) of the input image and its log time: ``depth/image`` (``depth/relative_inverse`` for relative models),
@@ -29,7 +31,6 @@ from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
 from monodepth_ros.core.costmap.rolling_costmap import RollingCostmap
 from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.model_spec import ModelSpec
-from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.fusion.config import (
     FusionConfig,
     GlobalFitConfig,
@@ -37,8 +38,8 @@ from monodepth_ros.core.fusion.config import (
     LocalCorrectionConfig,
     ScaleSmootherConfig,
 )
-from monodepth_ros.core.fusion.scale_fusion import ScaleFusion
 from monodepth_ros.core.pointcloud.unprojection import DepthToPoints
+from monodepth_ros.core.runtime.depth_chain import DepthChain, DepthChainConfig
 from monodepth_ros.core.sources.bag_file import (
     CAMERA_INFO_TYPE,
     IMAGE_TYPE,
@@ -138,20 +139,29 @@ def resolve_extrinsics(reader: BagReader, camera_frame: str, lidar_frame: str | 
     return Extrinsics(poses["lidar_pose_in_camera"], poses["camera_pose_in_base"], sources)
 
 
+def chain_config(temporal_consistency: bool = True) -> DepthChainConfig:
+    """depth_node's and lidar_fusion_node's per-frame work with their default parameters."""
+    min_points = FUSION["min_points"]
+    return DepthChainConfig(
+        temporal_consistency=temporal_consistency,
+        fusion=FusionConfig(
+            global_fit=GlobalFitConfig(min_points=min_points),
+            local_correction=LocalCorrectionConfig(strength=FUSION["local_strength"],
+                                                   ground=GroundPlaneConfig(min_points=min_points)),
+            scale_smoother=ScaleSmootherConfig(time_constant_frames=FUSION["temporal_time_constant_frames"])),
+        depth_range_m=(DEPTH["min_depth_m"], DEPTH["max_depth_m"]),
+        fused_range_m=(FUSION["min_depth_m"], FUSION["max_depth_m"]))
+
+
 class BagPipeline:
     """One frame (image + paired camera_info, LiDAR cloud, odometry) -> the output messages of the nodes."""
 
     def __init__(self, estimator: DepthEstimator, extrinsics: Extrinsics, outputs: dict[str, str],
-                 base_frame: str) -> None:
-        self.estimator = estimator
+                 base_frame: str, temporal_consistency: bool = True) -> None:
+        self.chain = DepthChain(estimator, chain_config(temporal_consistency))
         self.extrinsics = extrinsics
         self.outputs = outputs
         self.base_frame = base_frame
-        self.fusion = ScaleFusion(FusionConfig(
-            global_fit=GlobalFitConfig(min_points=FUSION["min_points"]),
-            local_correction=LocalCorrectionConfig(strength=FUSION["local_strength"],
-                                                   ground=GroundPlaneConfig(min_points=FUSION["min_points"])),
-            scale_smoother=ScaleSmootherConfig(time_constant_frames=FUSION["temporal_time_constant_frames"])))
         self.depth_to_points = DepthToPoints()
         self.costmap = RollingCostmap(CostmapConfig())
         self.costmap_period_ns = round(1e9 / COSTMAP["publish_rate_hz"])
@@ -172,21 +182,22 @@ class BagPipeline:
                                            image.width, image.height)
         intrinsics = camera_info_to_intrinsics(depth_info)
         timer.done("decode")
-        prediction = self.estimator.predict(rgb, intrinsics, (DEPTH["min_depth_m"], DEPTH["max_depth_m"]))
-        timer.done("depth")
         sparse = self.sparse_lidar_depth(frame.partners.get("lidar"), intrinsics)
-        result = self.fusion.fuse(prediction.values, self.estimator.kind, sparse)
-        mask_outside_range(result.depth, FUSION["min_depth_m"], FUSION["max_depth_m"])
-        timer.done("fusion")
-        points = self.depth_to_points.convert(result.depth, intrinsics, POINTS["decimation"], POINTS["min_depth_m"],
+        timer.done("lidar")
+        chained = self.chain.process(rgb, intrinsics, frame.stamp_ns / 1e9, sparse)
+        for stage, ms in chained.timings_ms.items():
+            self.timings_ms.setdefault(stage, []).append(ms)
+        fused = chained.fused.stream.depth
+        timer.done("chain")
+        points = self.depth_to_points.convert(fused, intrinsics, POINTS["decimation"], POINTS["min_depth_m"],
                                               POINTS["max_depth_m"], POINTS["discontinuity_ratio"])
         cloud = xyz_to_pointcloud2(points.xyz, image.header)
         timer.done("points")
         messages = [(self.outputs["depth_info"], depth_info),
-                    (self.outputs["depth"], array_to_image(prediction.values, "32FC1", image.header)),
-                    (self.outputs["fused"], array_to_image(result.depth, "32FC1", image.header)),
+                    (self.outputs["depth"], array_to_image(chained.depth, "32FC1", image.header)),
+                    (self.outputs["fused"], array_to_image(fused, "32FC1", image.header)),
                     (self.outputs["points"], cloud)]
-        costmap = self.update_costmap(points.xyz, result.depth, intrinsics, frame, image.header)
+        costmap = self.update_costmap(points.xyz, fused, intrinsics, frame, image.header)
         if costmap is not None:
             messages.append((self.outputs["costmap"], costmap))
         timer.done("costmap")
@@ -268,7 +279,7 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
                 camera_info_topic: str | None = None, lidar_topic: str | None = None, odom_topic: str | None = None,
                 storage: str = "mcap", base_frame: str = COSTMAP["base_frame"],
                 lidar_pose_in_camera: list[float] | None = None, camera_pose_in_base: list[float] | None = None,
-                progress: bool = False, announce: Callable[[str], None] = lambda line: None) -> BagRun:
+                temporal_consistency: bool = True, progress: bool = False, announce: Callable[[str], None] = lambda line: None) -> BagRun:
     """Run the pipeline over every frame of the bag at ``in_path`` and write a new bag at ``out_path``.
 
     ``announce`` gets the chosen topics and extrinsics before the model loads. Raises BagError (bag problems),
@@ -299,7 +310,7 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
                  f"{extrinsics.sources['camera_pose_in_base']}")
         estimator = DepthEstimator(spec, LOGGER)
         outputs = output_topics(inputs.namespace, DEPTH_TOPIC[estimator.kind])
-        pipeline = BagPipeline(estimator, extrinsics, outputs, base_frame)
+        pipeline = BagPipeline(estimator, extrinsics, outputs, base_frame, temporal_consistency)
         frames = reader.message_count([inputs.image])
         processed = 0
         with BagWriter(out_path, storage) as writer:
