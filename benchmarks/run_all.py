@@ -33,6 +33,7 @@ BENCHMARKS = (
     Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),
+    Benchmark("monodepth-bag on a sim bag", "bench_bag.py", ("--runs", "1")),
 )
 
 

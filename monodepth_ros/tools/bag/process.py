@@ -241,9 +241,6 @@ class BagPipeline:
         self.unwritten_stamp = None
         return grid
 
-    def stage_medians_ms(self) -> dict[str, float]:
-        return {stage: statistics.median(values) for stage, values in self.timings_ms.items()}
-
 
 class _StageTimer:
     """Appends the milliseconds since the previous stage to ``timings_ms[stage]``."""
@@ -260,7 +257,8 @@ class _StageTimer:
 
 @dataclass(frozen=True)
 class BagRun:
-    """What ``process_bag`` did: frames read, frames written, seconds, outputs and per-stage median ms."""
+    """What ``process_bag`` did: frames read, frames written, seconds (wall and process CPU), outputs, and the
+    milliseconds of every stage of every frame."""
 
     inputs: InputTopics
     outputs: dict[str, str]
@@ -268,7 +266,12 @@ class BagRun:
     frames: int
     processed: int
     seconds: float
-    stage_medians_ms: dict[str, float]
+    cpu_seconds: float
+    stage_timings_ms: dict[str, list[float]]
+
+    @property
+    def stage_medians_ms(self) -> dict[str, float]:
+        return {stage: statistics.median(values) for stage, values in self.stage_timings_ms.items()}
 
     @property
     def frames_per_second(self) -> float:
@@ -318,7 +321,7 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
                 msgtype = {"depth_info": CAMERA_INFO_TYPE, "points": POINTCLOUD_TYPE,
                            "costmap": "nav_msgs/msg/OccupancyGrid"}.get(role, IMAGE_TYPE)
                 writer.add_topic(topic, msgtype, LATCHED_QOS if role == "costmap" else None)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             last_log_time = 0
             for frame in tqdm(paired_frames(reader, inputs.image, partners), total=frames, unit="frame",
                               disable=not progress, file=sys.stderr, dynamic_ncols=True):
@@ -330,8 +333,8 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
             final = pipeline.costmap_message()
             if final is not None:
                 writer.write(outputs["costmap"], last_log_time, to_cdr(final))
-            seconds = time.perf_counter() - started
-    return BagRun(inputs, outputs, extrinsics.sources, frames, processed, seconds, pipeline.stage_medians_ms())
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return BagRun(inputs, outputs, extrinsics.sources, frames, processed, seconds, cpu_seconds, pipeline.timings_ms)
 
 
 def _ns(seconds: float) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from builtin_interfaces.msg import Time
 from nav_msgs.msg import Odometry
+from rclpy.time import Time
 from std_msgs.msg import Header
 
 from monodepth_ros.core.camera.transforms import pose7_from_transform, transform_from_pose7
@@ -76,7 +76,7 @@ def write_sim_bag(path: str | Path, frames: int, config: SimSceneConfig = SimSce
         for index in range(frames):
             t_s = index / rate_hz
             stamp_ns = START_STAMP_NS + round(t_s * 1e9)
-            stamp = _time(stamp_ns)
+            stamp = Time(nanoseconds=stamp_ns).to_msg()
             scene.set_time(t_s)
             world_from_base = scene.base_pose(t_s)
             camera_header = Header(stamp=stamp, frame_id=FRAMES["camera"])
@@ -94,11 +94,7 @@ def write_sim_bag(path: str | Path, frames: int, config: SimSceneConfig = SimSce
     return {role: topic for role, topic in topics.items() if topic in dict(streams)}
 
 
-def _time(stamp_ns: int) -> Time:
-    return Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000)
-
-
-def _odometry(world_from_base: np.ndarray, stamp: Time) -> Odometry:
+def _odometry(world_from_base: np.ndarray, stamp) -> Odometry:
     odometry = Odometry(header=Header(stamp=stamp, frame_id=FRAMES["world"]), child_frame_id=FRAMES["base"])
     odometry.pose.pose = pose7_to_pose(pose7_from_transform(world_from_base))
     return odometry
