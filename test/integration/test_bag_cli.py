@@ -46,8 +46,10 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
+    # the error is the last line; before it may stand only the line naming the chosen topics
+    assert lines[-1].startswith("error: ") and len(lines) <= 2, result.stderr
+    assert len(lines) == 1 or lines[0].startswith("image "), result.stderr
+    return lines[-1]
 
 
 def read_topics(path: Path, topics) -> dict[str, list]:
