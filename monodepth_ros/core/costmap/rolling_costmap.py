@@ -86,7 +86,7 @@ class CostmapUpdate:
 
     points_used: int
     points_dropped: int
-    """Points with a NaN or infinite coordinate."""
+    """Points with a NaN or infinite coordinate, or one beyond MAX_WORLD_COORDINATE_M."""
     points_too_near: int
     """Finite points nearer than obstacle_min_range_m to the sensor."""
     obstacle_points: int
@@ -277,13 +277,14 @@ class RollingCostmap:
 
 
 def _finite_points(points, name: str) -> tuple[np.ndarray, int]:
-    """``points`` as float32 (N, 3) without the rows that hold a NaN or infinity, and the number of such rows."""
+    """``points`` as float32 (N, 3) without the rows that hold a NaN, an infinity or a coordinate beyond
+    MAX_WORLD_COORDINATE_M, and the number of such rows."""
     with np.errstate(over="ignore"):
         points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 3:
         raise ValueError(f"{name} must have shape (N, 3), got {points.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = np.isfinite(points @ np.ones(3, dtype=np.float32))
+        finite = np.abs(points).max(axis=1, initial=0.0) <= MAX_WORLD_COORDINATE_M
     if finite.all():
         return points, 0
     return points[finite], int(finite.size - finite.sum())

@@ -171,7 +171,8 @@ def pointcloud2_to_xyz(msg: PointCloud2) -> np.ndarray:
     names = points.dtype.names
     missing = [axis for axis in "xyz" if axis not in names]
     if missing:
-        raise ConversionError(f"PointCloud2 lacks field(s) {', '.join(missing)}; it has {', '.join(names)}")
+        present = ", ".join(repr(name) for name in names)
+        raise ConversionError(f"PointCloud2 lacks field(s) {', '.join(missing)}; it has {present}")
     xyz = np.empty((points.shape[0], 3), dtype=np.float32)
     for column, axis in enumerate("xyz"):
         if points.dtype.fields[axis][0].shape:

@@ -244,7 +244,7 @@ def test_xyz_must_be_n_by_3_floats():
 
 def test_pointcloud2_to_xyz_names_missing_axes():
     msg = array_to_pointcloud2(np.zeros(2, dtype=[("x", np.float32), ("intensity", np.float32)]), header())
-    with pytest.raises(ConversionError, match=r"lacks field\(s\) y, z; it has x, intensity"):
+    with pytest.raises(ConversionError, match=r"lacks field\(s\) y, z; it has 'x', 'intensity'"):
         pointcloud2_to_xyz(msg)
 
 
