@@ -174,3 +174,44 @@ class FusionConfig:
             "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),
             "hold_frames >= 0": self.hold_frames >= 0,
         })
+
+
+@dataclass(frozen=True)
+class GroundScaleConfig:
+    """The metric scale from the ground plane at the known camera height, without LiDAR (ground_plane_scale.py)."""
+
+    min_depression_deg: float = 8.0
+    """Only pixels whose ray points at least this far below the horizon can be ground (near the horizon the
+    ground's depth grows without bound and the fit is ill-conditioned)."""
+    max_ground_range_m: float = 8.0
+    """Pixels whose ray meets the ground plane farther than this (metres along the optical axis) are not used."""
+    decimation: int = 4
+    """Every N-th pixel in both axes is a candidate."""
+    inlier_log_threshold: float = 0.05
+    """A candidate is on the ground when its log depth ratio to the ground plane's is within this of the fit."""
+    min_inliers: int = 150
+    """Fewest candidates on the ground that make a fit."""
+    min_inlier_fraction: float = 0.2
+    """Fewest candidates on the ground, as a fraction of all candidates, that make a fit (the confidence)."""
+    floor_log_threshold: float = 0.15
+    """After the global fit, candidates whose scaled depth is within this log ratio of the floor's are taken as
+    floor points, with the floor's depth, by the local correction (LocalCorrectionConfig of the fusion), as LiDAR
+    points would be (0.15: a point about 7 % of the camera height above the floor still counts)."""
+    hold_s: float = 2.0
+    """Without a fit, the last scale is reused for at most this long (seconds of stamp time), then depth passes
+    unscaled (metric models) or is NaN (relative models)."""
+    scale_smoother: ScaleSmootherConfig = field(default_factory=ScaleSmootherConfig)
+    """The temporal filter of the fitted log scale (metric models)."""
+
+    def __post_init__(self) -> None:
+        _require(self, {
+            "0 < min_depression_deg < 90": 0.0 < self.min_depression_deg < 90.0,
+            "max_ground_range_m > 0": self.max_ground_range_m > 0.0,
+            "decimation >= 1": self.decimation >= 1,
+            "inlier_log_threshold > 0": self.inlier_log_threshold > 0.0,
+            "min_inliers >= 2": self.min_inliers >= 2,
+            "floor_log_threshold > 0": self.floor_log_threshold > 0.0,
+            "0 < min_inlier_fraction <= 1": 0.0 < self.min_inlier_fraction <= 1.0,
+            "hold_s >= 0": self.hold_s >= 0.0,
+            "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),
+        })

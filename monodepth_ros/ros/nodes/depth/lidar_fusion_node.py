@@ -1,7 +1,9 @@
 """lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
 
 Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
-depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame).
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame; not with scale_source ground_plane).
+The scale comes from LiDAR, from the ground plane at the camera's known height, or from LiDAR with the ground plane
+as fallback (scale_source; core/fusion/scale_source.py).
 Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), /diagnostics.
 """
 from __future__ import annotations
@@ -21,7 +23,8 @@ from monodepth_ros.core.fusion.config import (
     LocalCorrectionConfig,
     ScaleSmootherConfig,
 )
-from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus, ScaleFusion
+from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus
+from monodepth_ros.core.fusion.scale_source import ScaleSource
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
@@ -50,14 +53,16 @@ class LidarFusionNode(WorkerNode):
     def configure(self) -> None:
         """Set up the fusion, create the output and subscribe (the lifecycle transition configure)."""
         min_points = self.params["min_points"]
-        self.fusion = ScaleFusion(FusionConfig(
+        self.fusion = ScaleSource(self.params["scale_source"], FusionConfig(
             global_fit=GlobalFitConfig(min_points=min_points),
             local_correction=LocalCorrectionConfig(strength=self.params["local_strength"],
                                                    ground=GroundPlaneConfig(min_points=min_points)),
             scale_smoother=ScaleSmootherConfig(time_constant_frames=self.params["temporal_time_constant_frames"])))
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
-                transform_from_pose7(self.params["lidar_pose_in_camera"])})
+                transform_from_pose7(self.params["lidar_pose_in_camera"]),
+            (self.params["base_frame"], self.params["camera_frame"]):
+                transform_from_pose7(self.params["camera_pose_in_base"])})
         self.fused_publisher = self.create_output_publisher(Image, "depth/fused", stream_output_qos())
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
         self.last_result: FusionResult | None = None
@@ -69,7 +74,7 @@ class LidarFusionNode(WorkerNode):
             for kind, topic in DEPTH_TOPIC.items()]
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
                                            callback_group=inputs)
-        self.cloud_subscription = AdaptiveSubscription(
+        self.cloud_subscription = None if not self.fusion.uses_lidar else AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
         via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
@@ -91,16 +96,27 @@ class LidarFusionNode(WorkerNode):
             self.problems.report(f"input:{error}", f"dropping depth input: {error}")
             return
         self.problems.resolve("input:")
-        sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
-        result = self.fusion.fuse(values, kind, sparse)
+        sparse = self.sparse_lidar_depth(depth_msg, intrinsics) if self.fusion.uses_lidar else None
+        base_from_camera, pose_problem = self.camera_pose(depth_msg)
+        result = self.fusion.fuse(values, kind, sparse, intrinsics, base_from_camera, stamp / 1e9, pose_problem)
         mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
         self.last_result = result
-        if result.status is not FusionStatus.FUSED:
+        if result.status not in (FusionStatus.FUSED, FusionStatus.GROUND_PLANE):
             self.problems.report("fusion", f"not fusing: {result.status.value}: {result.reason}", "warning")
         else:
             self.problems.resolve("fusion")
         self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
         self.record_output(stamp)
+
+    def camera_pose(self, depth_msg: Image) -> tuple[np.ndarray | None, str]:
+        """base_from_camera (4x4) for the ground-plane scale, or None and why (also None without that source)."""
+        if not self.fusion.uses_ground:
+            return None, ""
+        try:
+            return self.extrinsics.lookup(self.params["base_frame"], depth_msg.header.frame_id,
+                                          depth_msg.header.stamp), ""
+        except FrameNotAvailable as error:
+            return None, str(error)
 
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
         """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
@@ -124,13 +140,15 @@ class LidarFusionNode(WorkerNode):
                               self.params["min_depth_m"], self.params["max_depth_m"])
 
     def diagnostic_values(self) -> dict[str, object]:
-        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters",
+                  "scale_source": self.fusion.source}
         result = self.last_result
         if result is not None:
             values.update({"status": result.status.value, "status_reason": result.reason,
                            "scale": f"{result.scale:.4f}",
                            "shift": f"{result.shift:.4f}", "inliers": result.inliers,
-                           "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
+                           "points_used": result.points_used, "residual": f"{result.residual:.4f}",
+                           "ground_confidence": f"{result.confidence:.3f}"})
         return values
 
 

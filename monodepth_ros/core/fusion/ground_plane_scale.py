@@ -1,0 +1,180 @@
+"""Metric scale without LiDAR: the ground plane at the known camera height (ROS-free).
+
+A robot knows where its camera is mounted: ``base_from_camera`` (4x4, camera optical frame -> base frame, the base
+on the floor with z up) gives the camera height h (metres) and the floor's upward normal n in the camera frame. The
+ray r = ((u - cx) / fx, (v - cy) / fy, 1) of a pixel below the horizon (n . r < 0) meets the floor at depth
+z_ground = h / -(n . r) (metres along the optical axis), inverse depth q_ground = -(n . r) / h.
+
+GroundPlaneScale.fuse fits the prediction to the floor on the candidate pixels: every ``decimation``-th pixel whose
+ray points at least ``min_depression_deg`` below the horizon and meets the floor within ``max_ground_range_m``.
+
+- Metric predictions get one scale, depth = scale * prediction: the densest window (2 x ``inlier_log_threshold``
+  wide) of the log ratios log(z_ground / prediction), refined to the mean of its inliers. Those pixels are the
+  ground; walls and objects in the lower image, whose ratios change along the image, are outliers. The log scale
+  is smoothed across frames (scale_smoother.AdaptiveLogFilter).
+- Relative inverse predictions get scale and shift, 1 / depth = s * prediction + t, from the RANSAC of the LiDAR
+  fit (global_fit.ransac_inverse_affine) with q_ground in place of the LiDAR's inverse depth; every output of such
+  a model is normalised on its own, so the fit is not smoothed.
+
+The floor then corrects the depth locally as LiDAR points would (local_correction.local_correction, the fusion's
+LocalCorrectionConfig): every candidate whose scaled depth lies within ``floor_log_threshold`` of the floor's is a
+point at the floor's depth, so the floor becomes flat and objects standing on it take the correction of their foot.
+
+A fit needs ``min_inliers`` ground pixels making at least ``min_inlier_fraction`` of the candidates (the result's
+confidence). Without one (no ground in view, tilted camera, unknown transform) the last fit is reused for up to
+``hold_s`` seconds of stamp time (HELD); after that metric depth passes unscaled (PASSTHROUGH) and relative depth is
+NaN (NO_DEPTH), and the result's reason says why.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.depth.types import DepthKind
+from monodepth_ros.core.fusion.config import GlobalFitConfig, GroundScaleConfig, LocalCorrectionConfig
+from monodepth_ros.core.fusion.global_fit import inverse_affine_depth, ransac_inverse_affine
+from monodepth_ros.core.fusion.local_correction import local_correction
+from monodepth_ros.core.fusion.scale_fusion import FARTHEST_PERCENTILE, FusionResult, FusionStatus
+from monodepth_ros.core.fusion.scale_smoother import AdaptiveLogFilter
+
+RANSAC_HYPOTHESES = 128
+
+
+def ground_inverse_depth(intrinsics: Intrinsics, base_from_camera: np.ndarray, decimation: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns (int (N,)) of every ``decimation``-th pixel whose ray points below the horizon, and the
+    inverse depth (float64 (N,), 1/m) at which it meets the floor z = 0 of the base frame."""
+    transform = np.asarray(base_from_camera, dtype=np.float64)
+    if transform.shape != (4, 4) or not np.isfinite(transform).all():
+        raise ValueError(f"base_from_camera must be a finite 4x4 transform, got shape {transform.shape}")
+    height_m = float(transform[2, 3])
+    if not height_m > 0.0:
+        raise ValueError(f"the camera is {height_m:.3f} m above the base frame's floor; it must be above it")
+    up_in_camera = transform[2, :3]
+    rows, columns = np.mgrid[0:intrinsics.height:decimation, 0:intrinsics.width:decimation]
+    rows, columns = rows.ravel(), columns.ravel()
+    rays_up = (up_in_camera[0] * (columns - intrinsics.cx) / intrinsics.fx
+               + up_in_camera[1] * (rows - intrinsics.cy) / intrinsics.fy + up_in_camera[2])
+    below = rays_up < 0.0
+    return rows[below], columns[below], -rays_up[below] / height_m
+
+
+class GroundPlaneScale:
+    """Scales depth predictions so that the floor lies at the camera's known height; see the module docstring.
+
+    Calls form a sequence (smoothing, held fits); reset() starts a new one.
+    """
+
+    def __init__(self, config: GroundScaleConfig | None = None, random_seed: int = 0,
+                 local: LocalCorrectionConfig | None = None) -> None:
+        self.config = config or GroundScaleConfig()
+        self.local = local or LocalCorrectionConfig()
+        self._random_seed = random_seed
+        self._filter = AdaptiveLogFilter(self.config.scale_smoother)
+        self.reset()
+
+    def reset(self) -> None:
+        self._filter.reset()
+        self._rng = np.random.default_rng(self._random_seed)
+        self._last_fit: tuple[float, float, float] | None = None
+        """(scale, shift, stamp seconds) of the last fit."""
+
+    def fuse(self, prediction_values: np.ndarray, kind: DepthKind, intrinsics: Intrinsics,
+             base_from_camera: np.ndarray | None, stamp_s: float, unavailable: str = "") -> FusionResult:
+        """Scale one prediction (float (H, W): metres for METRIC, relative inverse depth otherwise) stamped
+        ``stamp_s`` seconds. ``base_from_camera`` None: the camera's pose is unknown (``unavailable`` says why)."""
+        prediction = np.asarray(prediction_values, dtype=np.float32)
+        if prediction.shape != (intrinsics.height, intrinsics.width):
+            raise ValueError(f"prediction is {prediction.shape[1]}x{prediction.shape[0]} but the intrinsics "
+                             f"describe {intrinsics.width}x{intrinsics.height} images")
+        kind = DepthKind(kind)
+        if base_from_camera is None:
+            return self._without_fit(prediction, kind, stamp_s, unavailable or "the camera's pose is unknown", 0)
+        rows, columns, ground_inverse = ground_inverse_depth(intrinsics, base_from_camera, self.config.decimation)
+        config = self.config
+        upward = np.asarray(base_from_camera, dtype=np.float64)[2, :3]
+        ray_norms = np.sqrt(((columns - intrinsics.cx) / intrinsics.fx) ** 2
+                            + ((rows - intrinsics.cy) / intrinsics.fy) ** 2 + 1.0)
+        steep = (ground_inverse * float(np.asarray(base_from_camera)[2, 3]) / (ray_norms * np.linalg.norm(upward))
+                 >= math.sin(math.radians(config.min_depression_deg)))
+        values = prediction[rows, columns].astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            candidate = steep & (ground_inverse * config.max_ground_range_m >= 1.0) & np.isfinite(values)
+            if kind is DepthKind.METRIC:
+                candidate &= values > 0.0
+        rows, columns = rows[candidate], columns[candidate]
+        values, ground_inverse = values[candidate], ground_inverse[candidate]
+        fit = self._fit_metric(values, ground_inverse) if kind is DepthKind.METRIC else self._fit_relative(
+            prediction, values, ground_inverse)
+        if fit is None:
+            return self._without_fit(prediction, kind, stamp_s, f"no ground plane among {values.size} candidate "
+                                     "pixels below the horizon", values.size)
+        scale, shift, inliers = fit
+        if kind is DepthKind.METRIC:
+            scale = math.exp(self._filter.update(math.log(scale)))
+        self._last_fit = (scale, shift, stamp_s)
+        global_depth = _scaled(prediction, kind, scale, shift)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            floor = np.abs(np.log(global_depth[rows, columns] * ground_inverse)) < config.floor_log_threshold
+        depth = local_correction(global_depth, rows[floor], columns[floor], 1.0 / ground_inverse[floor], self.local,
+                                 self._rng)
+        residual = float(np.nanmedian(np.abs(depth[rows[inliers], columns[inliers]] * ground_inverse[inliers] - 1.0)))
+        return FusionResult(depth, scale, shift, int(inliers.sum()), int(values.size), residual,
+                            FusionStatus.GROUND_PLANE, confidence=float(inliers.mean()))
+
+    def _fit_metric(self, values: np.ndarray, ground_inverse: np.ndarray
+                    ) -> tuple[float, float, np.ndarray] | None:
+        if values.size < self.config.min_inliers:
+            return None
+        threshold = self.config.inlier_log_threshold
+        log_ratio = -np.log(ground_inverse * values)
+        ordered = np.sort(log_ratio)
+        counts = np.searchsorted(ordered, ordered + 2.0 * threshold, side="right") - np.arange(ordered.size)
+        start = int(np.argmax(counts))
+        estimate = float(ordered[start:start + counts[start]].mean())
+        for _ in range(3):
+            inliers = np.abs(log_ratio - estimate) < threshold
+            estimate = float(log_ratio[inliers].mean())
+        inliers = np.abs(log_ratio - estimate) < threshold
+        return (math.exp(estimate), 0.0, inliers) if self._enough(inliers) else None
+
+    def _fit_relative(self, prediction: np.ndarray, values: np.ndarray, ground_inverse: np.ndarray
+                      ) -> tuple[float, float, np.ndarray] | None:
+        if values.size < self.config.min_inliers:
+            return None
+        fit = ransac_inverse_affine(values, ground_inverse,
+                                    GlobalFitConfig(inlier_log_threshold=self.config.inlier_log_threshold,
+                                                    ransac_hypotheses=RANSAC_HYPOTHESES),
+                                    self._rng, float(np.nanpercentile(prediction[::4, ::4], FARTHEST_PERCENTILE)))
+        return fit if fit is not None and self._enough(fit[2]) else None
+
+    def _enough(self, inliers: np.ndarray) -> bool:
+        return bool(inliers.sum() >= self.config.min_inliers and inliers.mean() >= self.config.min_inlier_fraction)
+
+    def _without_fit(self, prediction: np.ndarray, kind: DepthKind, stamp_s: float, reason: str,
+                     candidates: int) -> FusionResult:
+        hold_s = self.config.hold_s
+        if self._last_fit is not None and 0.0 <= stamp_s - self._last_fit[2] <= hold_s:
+            scale, shift, fit_stamp_s = self._last_fit
+            return FusionResult(_scaled(prediction, kind, scale, shift), scale, shift, 0, candidates, math.nan,
+                                FusionStatus.HELD, f"{reason}; using the ground scale of "
+                                f"{stamp_s - fit_stamp_s:.2f} s ago", confidence=0.0)
+        reason = f"{reason} and no ground fit in the last {hold_s:g} s"
+        self._filter.reset()
+        if kind is DepthKind.METRIC:
+            depth = np.where(np.isfinite(prediction) & (prediction > 0.0), prediction, np.float32(np.nan))
+            return FusionResult(depth.astype(np.float32), 1.0, 0.0, 0, candidates, math.nan,
+                                FusionStatus.PASSTHROUGH, reason, confidence=0.0)
+        return FusionResult(np.full(prediction.shape, np.nan, np.float32), math.nan, math.nan, 0, candidates,
+                            math.nan, FusionStatus.NO_DEPTH, reason, confidence=0.0)
+
+
+def _scaled(prediction: np.ndarray, kind: DepthKind, scale: float, shift: float) -> np.ndarray:
+    """float32 metres of ``prediction`` under the fit; NaN where invalid."""
+    if kind is DepthKind.RELATIVE_INVERSE:
+        return inverse_affine_depth(prediction, scale, shift)
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(prediction) & (prediction > 0.0)
+    return np.where(valid, prediction * np.float32(scale), np.float32(np.nan)).astype(np.float32)
