@@ -22,7 +22,9 @@ from monodepth_ros.testing.pipeline_recorder import (
 
 COSTMAP = CostmapConfig()
 LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
-COSTMAP_IOU_MIN = 0.7
+COSTMAP_IOU_MIN = 0.8
+"""With LiDAR the demo's median costmap IoU was 0.84 to 0.90 over three runs (median 0.89, docs/benchmarks.md);
+0.8 leaves about 0.09 below the median for the shorter recording and the load of a shared machine."""
 FUSED_ABS_REL_MAX = 0.08
 VISITOR_DISTANCE_M, VISITOR_LEAVES_S = 1.5, 8.0
 SETTLE_S = 3.0

@@ -197,6 +197,20 @@ class GroundScaleConfig:
     """After the global fit, candidates whose scaled depth is within this log ratio of the floor's are taken as
     floor points, with the floor's depth, by the local correction (LocalCorrectionConfig of the fusion), as LiDAR
     points would be (0.15: a point about 7 % of the camera height above the floor still counts)."""
+    appearance_width_px: int = 160
+    """With a camera image, the floor's appearance is learnt and looked up at this width (pixels)."""
+    appearance_threshold: float = 0.08
+    """A pixel looks like the floor when its hue-saturation bin holds at least this fraction of the fullest bin of
+    the floor pixels the fit found."""
+    appearance_max_log_ratio: float = 1.0
+    """A pixel that looks like the floor is floor only where the floor's depth is at most e^this times the scaled
+    prediction (the prediction may place the far floor too near, but not a surface standing up to the horizon)."""
+    standing_run_px: int = 6
+    """The foot of an obstacle: the lowest row of a column above which this many rows do not look like the floor
+    while at least half of the rows below do (pixels of the working width)."""
+    standing_log_band: float = 0.3
+    """Above its foot an obstacle is a vertical surface at the foot's distance, up to where the prediction's log
+    depth leaves this band around its value just above the foot (the top edge the prediction shows)."""
     hold_s: float = 2.0
     """Without a fit, the last scale is reused for at most this long (seconds of stamp time), then depth passes
     unscaled (metric models) or is NaN (relative models)."""
@@ -211,6 +225,11 @@ class GroundScaleConfig:
             "inlier_log_threshold > 0": self.inlier_log_threshold > 0.0,
             "min_inliers >= 2": self.min_inliers >= 2,
             "floor_log_threshold > 0": self.floor_log_threshold > 0.0,
+            "appearance_width_px >= 16": self.appearance_width_px >= 16,
+            "0 < appearance_threshold < 1": 0.0 < self.appearance_threshold < 1.0,
+            "appearance_max_log_ratio > 0": self.appearance_max_log_ratio > 0.0,
+            "standing_run_px >= 1": self.standing_run_px >= 1,
+            "standing_log_band > 0": self.standing_log_band > 0.0,
             "0 < min_inlier_fraction <= 1": 0.0 < self.min_inlier_fraction <= 1.0,
             "hold_s >= 0": self.hold_s >= 0.0,
             "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),

@@ -20,6 +20,13 @@ The floor then corrects the depth locally as LiDAR points would (local_correctio
 LocalCorrectionConfig): every candidate whose scaled depth lies within ``floor_log_threshold`` of the floor's is a
 point at the floor's depth, so the floor becomes flat and objects standing on it take the correction of their foot.
 
+With the camera image (``rgb``), the floor is also found by its look: a hue-saturation histogram of the floor
+pixels the fit found is looked up over the image (appearance_threshold), keeping the regions that hold such
+pixels. Floor pixels get the floor's depth, and in each column the obstacle standing at the top of the floor (its
+foot) becomes a vertical surface at the foot's distance, up to the top edge the prediction shows
+(standing_on_the_floor): walls and objects take the distance the floor gives them, whatever depth the network
+predicted for them (the classic appearance-based obstacle detection of a single camera).
+
 A fit needs ``min_inliers`` ground pixels making at least ``min_inlier_fraction`` of the candidates (the result's
 confidence). Without one (no ground in view, tilted camera, unknown transform) the last fit is reused for up to
 ``hold_s`` seconds of stamp time (HELD); after that metric depth passes unscaled (PASSTHROUGH) and relative depth is
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
@@ -40,6 +48,8 @@ from monodepth_ros.core.fusion.scale_fusion import FARTHEST_PERCENTILE, FusionRe
 from monodepth_ros.core.fusion.scale_smoother import AdaptiveLogFilter
 
 RANSAC_HYPOTHESES = 128
+APPEARANCE_BINS = (30, 32)
+"""Hue and saturation bins of the floor's appearance histogram."""
 
 
 def ground_inverse_depth(intrinsics: Intrinsics, base_from_camera: np.ndarray, decimation: int
@@ -59,6 +69,89 @@ def ground_inverse_depth(intrinsics: Intrinsics, base_from_camera: np.ndarray, d
                + up_in_camera[1] * (rows - intrinsics.cy) / intrinsics.fy + up_in_camera[2])
     below = rays_up < 0.0
     return rows[below], columns[below], -rays_up[below] / height_m
+
+
+def floor_by_appearance(rgb: np.ndarray, shape: tuple[int, int], rows: np.ndarray, columns: np.ndarray,
+                        config: GroundScaleConfig) -> np.ndarray:
+    """bool (H, W) of ``shape``: pixels that look like the floor pixels at ``rows``, ``columns`` (of an (H, W)
+    image) and lie in a region of such pixels that holds one of them. Works at appearance_width_px."""
+    height, width = shape
+    small_width = min(config.appearance_width_px, width)
+    small_height = max(1, round(height * small_width / width))
+    small = cv2.resize(np.ascontiguousarray(rgb), (small_width, small_height), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    seeds = np.zeros((small_height, small_width), np.uint8)
+    seeds[rows * small_height // height, columns * small_width // width] = 1
+    histogram = cv2.calcHist([hsv], [0, 1], seeds, list(APPEARANCE_BINS), [0, 180, 0, 256])
+    looks_like = cv2.calcBackProject([hsv], [0, 1], histogram, [0, 180, 0, 256], 1.0) \
+        >= config.appearance_threshold * float(histogram.max())
+    count, labels = cv2.connectedComponents(looks_like.astype(np.uint8), connectivity=4)
+    seeded = np.zeros(count, dtype=bool)
+    seeded[labels[seeds > 0]] = True
+    seeded[0] = False
+    region = seeded[labels]
+    return cv2.resize(region.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+
+
+def standing_on_the_floor(depth: np.ndarray, floor: np.ndarray, intrinsics: Intrinsics,
+                          base_from_camera: np.ndarray, config: GroundScaleConfig) -> np.ndarray:
+    """``depth`` (float32 (H, W) metres) with the ``floor`` pixels (bool (H, W)) below the horizon at the floor's
+    depth (those whose floor depth is within e^appearance_max_log_ratio of their depth) and, in each column, the
+    obstacle standing at the top of the floor as a vertical surface.
+
+    The foot is the lowest row of a column that starts a run of standing_run_px (scaled from the appearance
+    width) rows off the floor going up, with at least half of as many rows below it on the floor. Above the foot,
+    up to where the log depth leaves standing_log_band around its median over that run, the depth is that of the
+    vertical plane through the foot's floor point facing the camera.
+    """
+    height, width = depth.shape
+    transform = np.asarray(base_from_camera, dtype=np.float64)
+    up = transform[2, :3]
+    ray_x = ((np.arange(width) - intrinsics.cx) / intrinsics.fx)[None, :]
+    ray_y = ((np.arange(height) - intrinsics.cy) / intrinsics.fy)[:, None]
+    floor_inverse = np.maximum(-(up[0] * ray_x + up[1] * ray_y + up[2]) / float(transform[2, 3]), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        floor = floor & (floor_inverse > 0.0) & ~(np.log(depth * floor_inverse) < -config.appearance_max_log_ratio)
+    result = depth.copy()
+    result[floor] = (1.0 / floor_inverse[floor]).astype(np.float32)
+    run = max(1, round(config.standing_run_px * width / min(config.appearance_width_px, width)))
+    all_rows = np.arange(height)[:, None]
+    foot = ((_window_sum(~floor, run, upwards=True) >= run) & (_window_sum(floor, run, upwards=False) >= 0.5 * run)
+            & (floor_inverse > 0.0) & (all_rows >= run))
+    columns = np.flatnonzero(foot.any(axis=0))
+    if columns.size == 0:
+        return result
+    foot_rows = height - 1 - np.argmax(foot[::-1, columns], axis=0)
+    foot_point = np.stack([ray_x[0, columns], ray_y[foot_rows, 0], np.ones(columns.size)]) \
+        / floor_inverse[foot_rows, columns]
+    horizontal = foot_point - (up @ foot_point)[None, :] * up[:, None]
+    distance = np.linalg.norm(horizontal, axis=0)
+    normal = horizontal / distance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plane_depth = (distance / (normal[0] * ray_x[0, columns] + normal[1] * ray_y + normal[2])).astype(np.float32)
+        log_depth = np.log(depth[:, columns])
+    reference = np.nanmedian(log_depth[foot_rows[None, :] - np.arange(run)[:, None], np.arange(columns.size)],
+                             axis=0)
+    with np.errstate(invalid="ignore"):
+        in_band = (np.abs(log_depth - reference) < config.standing_log_band) | (all_rows > foot_rows[None, :])
+    connected = np.minimum.accumulate(in_band[::-1].astype(np.uint8), axis=0)[::-1].astype(bool)
+    surface = connected & (all_rows <= foot_rows[None, :]) & (plane_depth > 0.0) & np.isfinite(plane_depth)
+    block = result[:, columns]
+    block[surface] = plane_depth[surface]
+    result[:, columns] = block
+    return result
+
+
+def _window_sum(mask: np.ndarray, rows: int, upwards: bool) -> np.ndarray:
+    """int (H, W): how many of ``mask`` hold in the ``rows`` rows from each pixel upwards (itself and the rows
+    above it) or in the ``rows`` rows below it."""
+    counts = np.concatenate([np.zeros((1, mask.shape[1]), np.int64), np.cumsum(mask, axis=0, dtype=np.int64)])
+    index = np.arange(mask.shape[0])
+    if upwards:
+        low, high = np.maximum(index - rows + 1, 0), index + 1
+    else:
+        low, high = np.minimum(index + 1, mask.shape[0]), np.minimum(index + 1 + rows, mask.shape[0])
+    return (counts[high] - counts[low])
 
 
 class GroundPlaneScale:
@@ -82,9 +175,11 @@ class GroundPlaneScale:
         """(scale, shift, stamp seconds) of the last fit."""
 
     def fuse(self, prediction_values: np.ndarray, kind: DepthKind, intrinsics: Intrinsics,
-             base_from_camera: np.ndarray | None, stamp_s: float, unavailable: str = "") -> FusionResult:
+             base_from_camera: np.ndarray | None, stamp_s: float, unavailable: str = "",
+             rgb: np.ndarray | None = None) -> FusionResult:
         """Scale one prediction (float (H, W): metres for METRIC, relative inverse depth otherwise) stamped
-        ``stamp_s`` seconds. ``base_from_camera`` None: the camera's pose is unknown (``unavailable`` says why)."""
+        ``stamp_s`` seconds. ``base_from_camera`` None: the camera's pose is unknown (``unavailable`` says why).
+        ``rgb``: the camera image, uint8 (H', W', 3) of the same view (any size), or None."""
         prediction = np.asarray(prediction_values, dtype=np.float32)
         if prediction.shape != (intrinsics.height, intrinsics.width):
             raise ValueError(f"prediction is {prediction.shape[1]}x{prediction.shape[0]} but the intrinsics "
@@ -120,6 +215,9 @@ class GroundPlaneScale:
             floor = np.abs(np.log(global_depth[rows, columns] * ground_inverse)) < config.floor_log_threshold
         depth = local_correction(global_depth, rows[floor], columns[floor], 1.0 / ground_inverse[floor], self.local,
                                  self._rng)
+        if rgb is not None:
+            floor_region = floor_by_appearance(rgb, depth.shape, rows[inliers], columns[inliers], config)
+            depth = standing_on_the_floor(depth, floor_region, intrinsics, base_from_camera, config)
         residual = float(np.nanmedian(np.abs(depth[rows[inliers], columns[inliers]] * ground_inverse[inliers] - 1.0)))
         return FusionResult(depth, scale, shift, int(inliers.sum()), int(values.size), residual,
                             FusionStatus.GROUND_PLANE, confidence=float(inliers.mean()))

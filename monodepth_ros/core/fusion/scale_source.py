@@ -27,7 +27,8 @@ class ScaleSource:
         self.source = source
         fusion = fusion or FusionConfig()
         self.lidar = ScaleFusion(fusion) if source in SOURCES_WITH_LIDAR else None
-        self.ground = GroundPlaneScale(ground, fusion.random_seed, fusion.local_correction) if source in SOURCES_WITH_GROUND else None
+        self.ground = (GroundPlaneScale(ground, fusion.random_seed, fusion.local_correction)
+                       if source in SOURCES_WITH_GROUND else None)
 
     @property
     def uses_lidar(self) -> bool:
@@ -38,9 +39,11 @@ class ScaleSource:
         return self.ground is not None
 
     def fuse(self, prediction: np.ndarray, kind: DepthKind, sparse_depth: np.ndarray | None, intrinsics: Intrinsics,
-             base_from_camera: np.ndarray | None, stamp_s: float, pose_problem: str = "") -> FusionResult:
+             base_from_camera: np.ndarray | None, stamp_s: float, pose_problem: str = "",
+             rgb: np.ndarray | None = None) -> FusionResult:
         """Metric depth of one frame. ``sparse_depth`` float (H, W) LiDAR metres (NaN = none), None without LiDAR;
-        ``base_from_camera`` 4x4 or None (``pose_problem`` says why) for the ground plane; ``stamp_s`` seconds."""
+        ``base_from_camera`` 4x4 or None (``pose_problem`` says why) for the ground plane; ``stamp_s`` seconds;
+        ``rgb`` the camera image (uint8 (H', W', 3)) for the ground plane's floor appearance, or None."""
         result = None
         if self.lidar is not None:
             if sparse_depth is None:
@@ -48,7 +51,7 @@ class ScaleSource:
             result = self.lidar.fuse(prediction, kind, sparse_depth)
             if result.status is FusionStatus.FUSED or self.ground is None:
                 return result
-        ground = self.ground.fuse(prediction, kind, intrinsics, base_from_camera, stamp_s, pose_problem)
+        ground = self.ground.fuse(prediction, kind, intrinsics, base_from_camera, stamp_s, pose_problem, rgb)
         if result is None or ground.status in (FusionStatus.GROUND_PLANE, FusionStatus.HELD):
             return ground
         return result

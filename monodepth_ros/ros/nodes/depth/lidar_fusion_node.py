@@ -1,7 +1,8 @@
 """lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
 
 Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
-depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame; not with scale_source ground_plane).
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame; not with scale_source ground_plane) and,
+with the ground plane, the optional camera image (the floor's appearance).
 The scale comes from LiDAR, from the ground plane at the camera's known height, or from LiDAR with the ground plane
 as fallback (scale_source; core/fusion/scale_source.py).
 Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), /diagnostics.
@@ -35,7 +36,7 @@ from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
-from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array
+from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array, image_to_rgb
 from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.runners.node_runner import run_node
@@ -74,6 +75,10 @@ class LidarFusionNode(WorkerNode):
             for kind, topic in DEPTH_TOPIC.items()]
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
                                            callback_group=inputs)
+        self.images: StampedBuffer[Image] = StampedBuffer(capacity=5)
+        self.image_subscription = None if not self.fusion.uses_ground else AdaptiveSubscription(
+            self, Image, "image", lambda image: self.images.add(stamp_ns(image.header), image), reliability,
+            depth=2, callback_group=inputs)
         self.cloud_subscription = None if not self.fusion.uses_lidar else AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
@@ -98,7 +103,8 @@ class LidarFusionNode(WorkerNode):
         self.problems.resolve("input:")
         sparse = self.sparse_lidar_depth(depth_msg, intrinsics) if self.fusion.uses_lidar else None
         base_from_camera, pose_problem = self.camera_pose(depth_msg)
-        result = self.fusion.fuse(values, kind, sparse, intrinsics, base_from_camera, stamp / 1e9, pose_problem)
+        result = self.fusion.fuse(values, kind, sparse, intrinsics, base_from_camera, stamp / 1e9, pose_problem,
+                                  self.camera_image(stamp))
         mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
         self.last_result = result
         if result.status not in (FusionStatus.FUSED, FusionStatus.GROUND_PLANE):
@@ -117,6 +123,21 @@ class LidarFusionNode(WorkerNode):
                                           depth_msg.header.stamp), ""
         except FrameNotAvailable as error:
             return None, str(error)
+
+    def camera_image(self, stamp: int) -> np.ndarray | None:
+        """uint8 (H, W, 3) camera image stamped like the depth, for the floor's appearance; None without one."""
+        if self.image_subscription is None:
+            return None
+        image = self.images.match(stamp, int(self.params["image_time_tolerance_s"] * 1e9))
+        if image is None:
+            return None
+        try:
+            rgb = image_to_rgb(image)
+        except ConversionError as error:
+            self.problems.report(f"image:{error}", f"ignoring {self.image_subscription.topic}: {error}")
+            return None
+        self.problems.resolve("image:")
+        return rgb
 
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
         """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""

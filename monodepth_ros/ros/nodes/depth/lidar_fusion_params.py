@@ -25,6 +25,8 @@ FUSION_NODE_PARAMETERS = NodeParameters((
                   "Pose of camera_frame in base_frame [x, y, z, qx, qy, qz, qw] (metres), as costmap_node takes "
                   "it; gives the camera height and the floor's normal (ground-plane scale); used when tf2 has no "
                   "transform", read_only=True, check=pose7_check("camera_pose_in_base")),
+    ParameterSpec("image_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and the camera "
+                  "image whose floor appearance the ground plane uses (seconds)", minimum=0.0, maximum=5.0),
     ParameterSpec("lidar_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
                   "the LiDAR cloud fused into it (seconds)", minimum=0.0, maximum=5.0),
     CAMERA_INFO_TOLERANCE,
@@ -51,8 +53,12 @@ FUSION_NODE_TOPICS = (
     TopicSpec("in", "depth/camera_info", "sensor_msgs/CameraInfo",
               "paired as in depth_node: nearest stamp within `camera_info_tolerance_s`, else the newest"),
     TopicSpec("in", "points_lidar", "sensor_msgs/PointCloud2 with float `x`, `y`, `z`, any frame",
-              "not with `scale_source: ground_plane`; cloud nearest the depth stamp within `lidar_time_tolerance_s`; a depth image waits up to 50 ms for "
+              "not with `scale_source: ground_plane`; cloud nearest the depth stamp within `lidar_time_tolerance_s`; "
+              "a depth image waits up to 50 ms for "
               "a cloud still on its way"),
+    TopicSpec("in", "image", "sensor_msgs/Image (`rgb8`, `bgr8`, `mono8`, ...)",
+              "only with `scale_source` `ground_plane` or `lidar_then_ground`, optional: the floor is also found by "
+              "its look and obstacles stand at its end; matched within `image_time_tolerance_s`"),
     TopicSpec("out", "depth/fused", "sensor_msgs/Image `32FC1`",
               "metres, NaN = invalid or outside [`min_depth_m`, `max_depth_m`]; header of the depth image"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
