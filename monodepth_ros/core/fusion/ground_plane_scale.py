@@ -96,13 +96,13 @@ def floor_by_appearance(rgb: np.ndarray, shape: tuple[int, int], rows: np.ndarra
 def standing_on_the_floor(depth: np.ndarray, floor: np.ndarray, intrinsics: Intrinsics,
                           base_from_camera: np.ndarray, config: GroundScaleConfig) -> np.ndarray:
     """``depth`` (float32 (H, W) metres) with the ``floor`` pixels (bool (H, W)) below the horizon at the floor's
-    depth (those whose floor depth is within e^appearance_max_log_ratio of their depth) and, in each column, the
-    obstacle standing at the top of the floor as a vertical surface.
+    depth (those whose floor depth is within e^appearance_max_log_ratio of their depth), and the objects standing
+    on the floor as vertical surfaces.
 
-    The foot is the lowest row of a column that starts a run of standing_run_px (scaled from the appearance
-    width) rows off the floor going up, with at least half of as many rows below it on the floor. Above the foot,
-    up to where the log depth leaves standing_log_band around its median over that run, the depth is that of the
-    vertical plane through the foot's floor point facing the camera.
+    In each column, every run of pixels off the floor that starts right above floor pixels (at least half of the
+    standing_run_px rows below its lowest pixel, its foot, scaled from the appearance width) stands there: up to
+    where the log depth leaves standing_log_band around its value at the foot, its depth is that of the vertical
+    plane through the foot's floor point facing the camera.
     """
     height, width = depth.shape
     transform = np.asarray(base_from_camera, dtype=np.float64)
@@ -112,33 +112,33 @@ def standing_on_the_floor(depth: np.ndarray, floor: np.ndarray, intrinsics: Intr
     floor_inverse = np.maximum(-(up[0] * ray_x + up[1] * ray_y + up[2]) / float(transform[2, 3]), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         floor = floor & (floor_inverse > 0.0) & ~(np.log(depth * floor_inverse) < -config.appearance_max_log_ratio)
+        floor_depth = 1.0 / floor_inverse
+        log_depth = np.log(depth)
     result = depth.copy()
-    result[floor] = (1.0 / floor_inverse[floor]).astype(np.float32)
+    result[floor] = floor_depth[floor].astype(np.float32)
     run = max(1, round(config.standing_run_px * width / min(config.appearance_width_px, width)))
-    all_rows = np.arange(height)[:, None]
-    foot = ((_window_sum(~floor, run, upwards=True) >= run) & (_window_sum(floor, run, upwards=False) >= 0.5 * run)
-            & (floor_inverse > 0.0) & (all_rows >= run))
-    columns = np.flatnonzero(foot.any(axis=0))
-    if columns.size == 0:
+    rows = np.broadcast_to(np.arange(height)[:, None], (height, width))
+    below_is_floor = np.zeros((height, width), dtype=bool)
+    below_is_floor[:-1] = floor[1:]
+    foot = ~floor & below_is_floor & (_window_sum(floor, run, upwards=False) >= 0.5 * run) & (floor_inverse > 0.0)
+    nearest_foot = np.minimum.accumulate(np.where(foot, rows, height)[::-1], axis=0)[::-1]
+    standing = ~floor & (nearest_foot < height)
+    if not standing.any():
         return result
-    foot_rows = height - 1 - np.argmax(foot[::-1, columns], axis=0)
-    foot_point = np.stack([ray_x[0, columns], ray_y[foot_rows, 0], np.ones(columns.size)]) \
-        / floor_inverse[foot_rows, columns]
-    horizontal = foot_point - (up @ foot_point)[None, :] * up[:, None]
-    distance = np.linalg.norm(horizontal, axis=0)
-    normal = horizontal / distance
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plane_depth = (distance / (normal[0] * ray_x[0, columns] + normal[1] * ray_y + normal[2])).astype(np.float32)
-        log_depth = np.log(depth[:, columns])
-    reference = np.nanmedian(log_depth[foot_rows[None, :] - np.arange(run)[:, None], np.arange(columns.size)],
-                             axis=0)
-    with np.errstate(invalid="ignore"):
-        in_band = (np.abs(log_depth - reference) < config.standing_log_band) | (all_rows > foot_rows[None, :])
-    connected = np.minimum.accumulate(in_band[::-1].astype(np.uint8), axis=0)[::-1].astype(bool)
-    surface = connected & (all_rows <= foot_rows[None, :]) & (plane_depth > 0.0) & np.isfinite(plane_depth)
-    block = result[:, columns]
-    block[surface] = plane_depth[surface]
-    result[:, columns] = block
+    foot_rows = np.minimum(nearest_foot, height - 1)
+    columns = np.broadcast_to(np.arange(width)[None, :], (height, width))
+    ray = np.stack([np.broadcast_to(ray_x, (height, width)), np.broadcast_to(ray_y, (height, width)),
+                    np.ones((height, width))])
+    foot_point = ray[:, foot_rows, columns] * floor_depth[foot_rows, columns]
+    horizontal = foot_point - np.einsum("i,ihw->hw", up, foot_point)[None] * up[:, None, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = np.sqrt(np.einsum("ihw,ihw->hw", horizontal, horizontal))
+        plane_depth = (distance * distance / np.einsum("ihw,ihw->hw", horizontal, ray)).astype(np.float32)
+        breaks = ~(np.abs(log_depth - log_depth[foot_rows, columns]) < config.standing_log_band)
+    breaks_below = np.concatenate([np.cumsum(breaks[::-1], axis=0)[::-1], np.zeros((1, width), np.int64)])
+    unbroken = breaks_below[rows, columns] == breaks_below[np.minimum(foot_rows + 1, height), columns]
+    surface = standing & unbroken & (plane_depth > 0.0) & np.isfinite(plane_depth)
+    result[surface] = plane_depth[surface]
     return result
 
 
