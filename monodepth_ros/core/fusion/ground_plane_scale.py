@@ -29,7 +29,8 @@ predicted for them (the classic appearance-based obstacle detection of a single 
 
 A fit needs ``min_inliers`` ground pixels making at least ``min_inlier_fraction`` of the candidates (the result's
 confidence). Without one (no ground in view, tilted camera, unknown transform) the last fit is reused for up to
-``hold_s`` seconds of stamp time (HELD); after that metric depth passes unscaled (PASSTHROUGH) and relative depth is
+``hold_s`` seconds of stamp time (HELD; the floor corrections above still apply where the camera's pose is
+known); after that metric depth passes unscaled (PASSTHROUGH) and relative depth is
 NaN (NO_DEPTH), and the result's reason says why.
 """
 from __future__ import annotations
@@ -204,23 +205,37 @@ class GroundPlaneScale:
         fit = self._fit_metric(values, ground_inverse) if kind is DepthKind.METRIC else self._fit_relative(
             prediction, values, ground_inverse)
         if fit is None:
-            return self._without_fit(prediction, kind, stamp_s, f"no ground plane among {values.size} candidate "
-                                     "pixels below the horizon", values.size)
-        scale, shift, inliers = fit
-        if kind is DepthKind.METRIC:
-            scale = math.exp(self._filter.update(math.log(scale)))
-        self._last_fit = (scale, shift, stamp_s)
+            reason = f"no ground plane among {values.size} candidate pixels below the horizon"
+            if not self._holds(stamp_s):
+                return self._without_fit(prediction, kind, stamp_s, reason, values.size)
+            scale, shift, fit_stamp_s = self._last_fit
+            status, confidence = FusionStatus.HELD, 0.0
+            reason = f"{reason}; using the ground scale of {stamp_s - fit_stamp_s:.2f} s ago"
+            inliers = np.zeros(values.size, dtype=bool)
+        else:
+            scale, shift, inliers = fit
+            if kind is DepthKind.METRIC:
+                scale = math.exp(self._filter.update(math.log(scale)))
+            self._last_fit = (scale, shift, stamp_s)
+            status, confidence, reason = FusionStatus.GROUND_PLANE, float(inliers.mean()), ""
         global_depth = _scaled(prediction, kind, scale, shift)
         with np.errstate(invalid="ignore", divide="ignore"):
-            floor = np.abs(np.log(global_depth[rows, columns] * ground_inverse)) < config.floor_log_threshold
+            log_ratio = np.abs(np.log(global_depth[rows, columns] * ground_inverse))
+        floor = log_ratio < config.floor_log_threshold
         depth = local_correction(global_depth, rows[floor], columns[floor], 1.0 / ground_inverse[floor], self.local,
                                  self._rng)
-        if rgb is not None:
-            floor_region = floor_by_appearance(rgb, depth.shape, rows[inliers], columns[inliers], config)
+        on_ground = log_ratio < config.inlier_log_threshold
+        if rgb is not None and on_ground.any():
+            floor_region = floor_by_appearance(rgb, depth.shape, rows[on_ground], columns[on_ground], config)
             depth = standing_on_the_floor(depth, floor_region, intrinsics, base_from_camera, config)
-        residual = float(np.nanmedian(np.abs(depth[rows[inliers], columns[inliers]] * ground_inverse[inliers] - 1.0)))
-        return FusionResult(depth, scale, shift, int(inliers.sum()), int(values.size), residual,
-                            FusionStatus.GROUND_PLANE, confidence=float(inliers.mean()))
+        residual = (float(np.nanmedian(np.abs(depth[rows[inliers], columns[inliers]] * ground_inverse[inliers] - 1.0)))
+                    if inliers.any() else math.nan)
+        return FusionResult(depth, scale, shift, int(inliers.sum()), int(values.size), residual, status, reason,
+                            confidence)
+
+    def _holds(self, stamp_s: float) -> bool:
+        """Whether the last fit is at most hold_s old at ``stamp_s``."""
+        return self._last_fit is not None and 0.0 <= stamp_s - self._last_fit[2] <= self.config.hold_s
 
     def _fit_metric(self, values: np.ndarray, ground_inverse: np.ndarray
                     ) -> tuple[float, float, np.ndarray] | None:
@@ -254,7 +269,7 @@ class GroundPlaneScale:
     def _without_fit(self, prediction: np.ndarray, kind: DepthKind, stamp_s: float, reason: str,
                      candidates: int) -> FusionResult:
         hold_s = self.config.hold_s
-        if self._last_fit is not None and 0.0 <= stamp_s - self._last_fit[2] <= hold_s:
+        if self._holds(stamp_s):
             scale, shift, fit_stamp_s = self._last_fit
             return FusionResult(_scaled(prediction, kind, scale, shift), scale, shift, 0, candidates, math.nan,
                                 FusionStatus.HELD, f"{reason}; using the ground scale of "
