@@ -103,7 +103,8 @@ def standing_on_the_floor(depth: np.ndarray, floor: np.ndarray, intrinsics: Intr
     In each column, every run of pixels off the floor that starts right above floor pixels (at least half of the
     standing_run_px rows below its lowest pixel, its foot, scaled from the appearance width) stands there: up to
     where the log depth leaves standing_log_band around its value at the foot, its depth is that of the vertical
-    plane through the foot's floor point facing the camera.
+    plane through the foot's floor point facing the camera; above that (the object's top edge) what the image shows
+    lies behind the object, so no nearer than that plane.
     """
     height, width = depth.shape
     transform = np.asarray(base_from_camera, dtype=np.float64)
@@ -138,8 +139,11 @@ def standing_on_the_floor(depth: np.ndarray, floor: np.ndarray, intrinsics: Intr
         breaks = ~(np.abs(log_depth - log_depth[foot_rows, columns]) < config.standing_log_band)
     breaks_below = np.concatenate([np.cumsum(breaks[::-1], axis=0)[::-1], np.zeros((1, width), np.int64)])
     unbroken = breaks_below[rows, columns] == breaks_below[np.minimum(foot_rows + 1, height), columns]
-    surface = standing & unbroken & (plane_depth > 0.0) & np.isfinite(plane_depth)
+    valid_plane = standing & (plane_depth > 0.0) & np.isfinite(plane_depth)
+    surface = valid_plane & unbroken
     result[surface] = plane_depth[surface]
+    behind = valid_plane & ~unbroken
+    result[behind] = np.fmax(result[behind], plane_depth[behind])
     return result
 
 
