@@ -141,3 +141,17 @@ def test_with_the_camera_image_obstacles_stand_where_the_floor_ends():
     assert depth_metrics(with_image.depth[floor], truth[floor])["abs_rel"] < 0.02
     assert depth_metrics(with_image.depth, truth)["abs_rel"] < 0.5 * depth_metrics(without_image.depth,
                                                                                   truth)["abs_rel"]
+
+
+def test_above_an_obstacles_top_edge_nothing_is_nearer_than_the_obstacle():
+    truth = room()
+    box = np.isclose(truth, 2.0)
+    above_box = np.zeros_like(box)
+    above_box[:int(np.nonzero(box.any(axis=1))[0][0]), 60:100] = True
+    prediction = np.minimum(truth, 3.0)
+    prediction[above_box] = 1.2
+    """The network sees the wall above the box nearer than the box."""
+    result = GroundPlaneScale().fuse(prediction, DepthKind.METRIC, INTRINSICS, CAMERA_IN_BASE, 0.0,
+                                     rgb=room_image())
+    assert np.median(np.abs(result.depth[box] / 2.0 - 1.0)) < 0.05
+    assert result.depth[above_box].min() >= 0.95 * 2.0
