@@ -5,6 +5,8 @@
 # make test-jazzy - the same with the ROS 2 Jazzy wheels in .venv-jazzy
 # make colcon-check - colcon build (also --symlink-install) and colcon test of a clean workspace, with .venv
 # make bench  - benchmarks (per-stage timings, end-to-end latency)
+# make fuzz   - >= 10,000 malformed messages into the node processes over DDS, a table of crashes, hangs, wrong outputs
+# make soak   - the pipeline for SOAK_MINUTES (default 10) minutes: RSS, rate and latency per minute
 # make docs   - regenerate the topic and parameter tables of docs/nodes.md from the nodes' tables
 SHELL := /bin/bash
 VENV := .venv
@@ -19,8 +21,9 @@ JAZZY_PY := $(JAZZY_VENV)/bin/python
 JAZZY_PIP := $(JAZZY_PY) -m pip --disable-pip-version-check -q
 JAZZY_STAMP := $(JAZZY_VENV)/.installed
 COLCON_PACKAGES := colcon-common-extensions ros-ament-package
+SOAK_MINUTES ?= 10
 
-.PHONY: setup setup-jazzy demo effects-demo test test-jazzy colcon-check bench docs clean
+.PHONY: setup setup-jazzy demo effects-demo test test-jazzy colcon-check bench fuzz soak docs clean
 setup: $(STAMP)
 	@$(PY) -m monodepth_ros.core.depth.weights_cache >/dev/null
 
@@ -70,6 +73,12 @@ test-jazzy: setup-jazzy $(JAZZY_VENV)/.colcon
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+fuzz: setup
+	$(PY) -m monodepth_ros.testing.fuzz --messages-per-node 2600
+
+soak: setup
+	$(PY) benchmarks/soak.py --minutes $(SOAK_MINUTES)
 
 docs: setup
 	$(PY) -m monodepth_ros.tools.docs_tables

@@ -45,6 +45,7 @@ IMPORT_DEPENDS = {
     "tqdm": "python3-tqdm", "skimage": "python3-skimage", "pytest": "python3-pytest",
     "onnxruntime": "python3-onnxruntime-pip", "open3d": "python3-open3d-pip", "torch": "python3-pytorch-pip",
     "transformers": "python3-transformers-pip",
+    "huggingface_hub": "python3-transformers-pip",  # a dependency of transformers, installed with it
 }
 """Top-level Python module -> the depend that provides it."""
 

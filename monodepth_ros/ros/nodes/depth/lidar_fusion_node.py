@@ -29,6 +29,7 @@ from monodepth_ros.core.fusion.scale_source import ScaleSource
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs.cloud_input import cloud_xyz
 from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
@@ -98,9 +99,9 @@ class LidarFusionNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(
                 camera_info_for_image(info, depth_msg.header, depth_msg.width, depth_msg.height))
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping depth input: {error}")
+            self.problems.report("input", f"dropping depth input: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         sparse = self.sparse_lidar_depth(depth_msg, intrinsics) if self.fusion.uses_lidar else None
         base_from_camera, pose_problem = self.camera_pose(depth_msg)
         result = self.fusion.fuse(values, kind, sparse, intrinsics, base_from_camera, stamp / 1e9, pose_problem,
@@ -134,9 +135,9 @@ class LidarFusionNode(WorkerNode):
         try:
             rgb = image_to_rgb(image)
         except ConversionError as error:
-            self.problems.report(f"image:{error}", f"ignoring {self.image_subscription.topic}: {error}")
+            self.problems.report("image", f"ignoring {self.image_subscription.topic}: {error}")
             return None
-        self.problems.resolve("image:")
+        self.problems.resolve("image")
         return rgb
 
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
@@ -152,11 +153,11 @@ class LidarFusionNode(WorkerNode):
         try:
             camera_from_lidar = self.extrinsics.lookup(depth_msg.header.frame_id, cloud.header.frame_id,
                                                        depth_msg.header.stamp)
-            points = pointcloud2_to_xyz(cloud)
+            points = cloud_xyz(cloud, self.problems, self.cloud_subscription.topic)
         except (FrameNotAvailable, ConversionError) as error:
-            self.problems.report(f"cloud:{error}", f"ignoring LiDAR cloud: {error}")
+            self.problems.report("cloud", f"ignoring LiDAR cloud: {error}")
             return empty
-        self.problems.resolve("cloud:")
+        self.problems.resolve("cloud")
         return project_points(apply(camera_from_lidar, points), intrinsics,
                               self.params["min_depth_m"], self.params["max_depth_m"])
 

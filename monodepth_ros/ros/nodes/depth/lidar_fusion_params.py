@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from monodepth_ros.core.fusion.scale_source import SCALE_SOURCES
-from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, pose7_check
+from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, below, frame_check, pose7_check
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
 from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
@@ -13,14 +13,16 @@ FUSION_NODE_PARAMETERS = NodeParameters((
                   "lidar_then_ground (LiDAR when a frame has points that fit, else the ground plane)",
                   read_only=True, choices=SCALE_SOURCES),
     ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame that lidar_pose_in_camera "
-                  "refers to (depth images in other frames need tf2)", read_only=True),
-    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True),
+                  "refers to (depth images in other frames need tf2)", read_only=True,
+                  check=frame_check("camera_frame")),
+    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True,
+                  check=frame_check("lidar_frame")),
     ParameterSpec("lidar_pose_in_camera", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
                   "Pose of the LiDAR frame in the camera optical frame [x, y, z, qx, qy, qz, qw] "
                   "(metres); used when tf2 has no transform", read_only=True,
                   check=pose7_check("lidar_pose_in_camera")),
     ParameterSpec("base_frame", "base_link", "Robot base frame on the floor, z up (ground-plane scale)",
-                  read_only=True),
+                  read_only=True, check=frame_check("base_frame")),
     ParameterSpec("camera_pose_in_base", [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5],
                   "Pose of camera_frame in base_frame [x, y, z, qx, qy, qz, qw] (metres), as costmap_node takes "
                   "it; gives the camera height and the floor's normal (ground-plane scale); used when tf2 has no "
@@ -30,7 +32,8 @@ FUSION_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("lidar_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
                   "the LiDAR cloud fused into it (seconds)", minimum=0.0, maximum=5.0),
     CAMERA_INFO_TOLERANCE,
-    ParameterSpec("min_depth_m", 0.1, "LiDAR points and fused depth nearer than this are ignored / NaN",
+    ParameterSpec("min_depth_m", 0.1, "LiDAR points and fused depth nearer than this are ignored / NaN (metres); "
+                  "must stay below max_depth_m",
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 80.0, "LiDAR points and fused depth farther than this are ignored / NaN",
                   minimum=0.01, maximum=1000.0),
@@ -45,7 +48,7 @@ FUSION_NODE_PARAMETERS = NodeParameters((
     RELIABILITY,
     DIAGNOSTICS_PERIOD,
     AUTOSTART,
-), renamed={"input_reliability": RELIABILITY.name})
+), renamed={"input_reliability": RELIABILITY.name}, relations=(below("min_depth_m", "max_depth_m"),))
 
 FUSION_NODE_TOPICS = (
     TopicSpec("in", "depth/image", "sensor_msgs/Image `32FC1` (metres) or `16UC1`/`mono16` (mm)", "metric models"),

@@ -40,6 +40,7 @@ from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
 from monodepth_ros.core.costmap.rolling_costmap import CostmapUpdate, RollingCostmap
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.cloud_input import cloud_xyz
 from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import latched_output_qos
 from monodepth_ros.ros.common.worker_node import WorkerNode
@@ -49,7 +50,6 @@ from monodepth_ros.ros.conversions.geometry import pose_to_transform
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import depth_image_to_metres, image_to_array
 from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_msg
-from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
 from monodepth_ros.ros.runners.node_runner import run_node
 
@@ -119,13 +119,13 @@ class CostmapNode(WorkerNode):
         cloud_frame = cloud.header.frame_id
         sensor_frame = self.camera_frame if cloud_frame == self.base_frame else cloud_frame
         try:
-            points = pointcloud2_to_xyz(cloud)
+            points = cloud_xyz(cloud, self.problems, self.cloud_subscription.topic)
             base_from_cloud = self.extrinsics.lookup(self.base_frame, cloud_frame, stamp)
             base_from_sensor = self.extrinsics.lookup(self.base_frame, sensor_frame, stamp)
         except (ConversionError, FrameNotAvailable) as error:
-            self.problems.report(f"cloud:{error}", f"ignoring cloud on {self.cloud_subscription.topic}: {error}")
+            self.problems.report("cloud", f"ignoring cloud on {self.cloud_subscription.topic}: {error}")
             return
-        self.problems.resolve("cloud:")
+        self.problems.resolve("cloud")
         confidence = self.matched_confidence(stamp_ns(cloud.header))
         point_confidence = None if confidence is None else self.point_confidence(confidence, cloud, points)
         clearing_endpoints = self.clearing_endpoints(cloud, sensor_frame, base_from_sensor, confidence)
@@ -134,7 +134,8 @@ class CostmapNode(WorkerNode):
             if world_from_base is not None:
                 self.costmap.move_to(world_from_base)
             update = self.costmap.update(apply(base_from_cloud, points), base_from_sensor[:3, 3],
-                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints, point_confidence)
+                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints, point_confidence,
+                                         now_s=self.get_clock().now().nanoseconds / 1e9)
             self.newest_cloud_stamp = stamp
             self.unpublished_update = True
         if update.points_used == 0:
@@ -201,10 +202,10 @@ class CostmapNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(camera_info_for_image(info, message.header, message.width,
                                                                          message.height))
         except ConversionError as error:
-            self.problems.report(f"confidence:{error}", f"ignoring {self.confidence_subscription.topic}: {error}")
+            self.problems.report("confidence", f"ignoring {self.confidence_subscription.topic}: {error}")
             self.confidence_source = "none"
             return None
-        self.problems.resolve("confidence:")
+        self.problems.resolve("confidence")
         self.confidence_source = "topic"
         return values, message.header, intrinsics
 
@@ -214,7 +215,7 @@ class CostmapNode(WorkerNode):
         try:
             camera_from_cloud = self.extrinsics.lookup(header.frame_id, cloud.header.frame_id, cloud.header.stamp)
         except FrameNotAvailable as error:
-            self.problems.report(f"confidence:{error}", f"ignoring {self.confidence_subscription.topic}: {error}")
+            self.problems.report("confidence", f"ignoring {self.confidence_subscription.topic}: {error}")
             return None
         return sample_at_points(values, apply(camera_from_cloud, points), intrinsics, outside=1.0)
 
@@ -245,7 +246,7 @@ class CostmapNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(
                 camera_info_for_image(info, depth_message.header, depth_message.width, depth_message.height))
         except ConversionError as error:
-            self.problems.report(f"depth:{error}", f"no clearing from {self.depth_subscription.topic}: {error}")
+            self.problems.report("depth:convert", f"no clearing from {self.depth_subscription.topic}: {error}")
             return None
         self.problems.resolve("depth:")
         confidence_values = None
