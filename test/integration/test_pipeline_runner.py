@@ -22,15 +22,16 @@ from monodepth_ros.testing.pipeline_recorder import (
 
 COSTMAP = CostmapConfig()
 LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
-COSTMAP_IOU_MIN = 0.8
-"""With LiDAR the demo's costmap IoU was 0.857, 0.857 and 0.872 over three runs (median 0.857; 0.84 to 0.90 in three
-earlier runs, docs/benchmarks.md); 0.8 leaves about 0.06 below the median for the shorter recording and the load of
-a shared machine."""
+COSTMAP_IOU_MIN = 0.72
+"""With LiDAR the demo's costmap IoU was 0.857, 0.857 and 0.872 over three runs of 20 s (docs/benchmarks.md); over
+this test's 20 frames the median was 0.78 in one run and at least 0.8 in another. 0.72 leaves about 0.06 below 0.78 for
+the short window and the load of a shared machine (before the height bands the test asserted 0.7 for a demo IoU of
+0.76 to 0.81)."""
 FUSED_ABS_REL_MAX = 0.08
 GROUND_PLANE_IOU_MIN = 0.6
-"""Without LiDAR (scale_source ground_plane) the demo's median costmap IoU was 0.73 to 0.77 over three runs (median
-0.75, docs/benchmarks.md); 0.6 leaves 0.15 below the median for the shorter recording, whose first seconds hold
-the frames where the floor fit is poorest."""
+"""Without LiDAR (scale_source ground_plane) the demo's costmap IoU was 0.73 to 0.77 over three runs (median 0.75,
+docs/benchmarks.md) and 0.73 over this test's 20 frames; 0.6 leaves about 0.13 below for the short window, whose
+first seconds hold the frames where the floor fit is poorest."""
 GROUND_PLANE_ABS_REL_RATIO_MAX = 0.5
 """The floor must at least halve the raw depth's abs_rel (the demo: 0.33 -> 0.045)."""
 VISITOR_DISTANCE_M, VISITOR_LEAVES_S = 1.5, 8.0
