@@ -25,8 +25,8 @@ LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.
 COSTMAP_IOU_MIN = 0.72
 """With LiDAR the demo's costmap IoU was 0.857, 0.857 and 0.872 over three runs of 20 s (docs/benchmarks.md); over
 this test's 20 frames the median was 0.78 and 0.77 in two runs and at least 0.8 in another. 0.72 leaves about 0.05
-below 0.77 for the short window and the load of a shared machine (before the height bands the test asserted 0.7 for a demo IoU of
-0.76 to 0.81)."""
+below 0.77 for the short window and the load of a shared machine (before the height bands the test asserted 0.7
+for a demo IoU of 0.76 to 0.81)."""
 FUSED_ABS_REL_MAX = 0.08
 GROUND_PLANE_IOU_MIN = 0.6
 """Without LiDAR (scale_source ground_plane) the demo's costmap IoU was 0.73 to 0.77 over three runs (median 0.75,
