@@ -34,3 +34,27 @@ class ProblemLog:
         """Problems not resolved yet, key -> message."""
         with self._lock:
             return dict(self._active)
+
+    def scoped(self, prefix: str) -> ProblemLog | ScopedProblems:
+        """A view whose keys all start with ``prefix`` (one stream's problems: resolving one of its keys leaves
+        other streams' alone); the log itself when ``prefix`` is empty."""
+        return ScopedProblems(self, prefix) if prefix else self
+
+
+class ScopedProblems:
+    """``report``/``resolve``/``active`` of a ProblemLog restricted to keys under one prefix."""
+
+    def __init__(self, log: ProblemLog, prefix: str) -> None:
+        self._log = log
+        self._prefix = prefix
+
+    def report(self, key: str, message: str, level: str = "error") -> None:
+        self._log.report(self._prefix + key, message, level)
+
+    def resolve(self, key_prefix: str) -> None:
+        self._log.resolve(self._prefix + key_prefix)
+
+    def active(self) -> dict[str, str]:
+        """This view's active problems, keys without the prefix."""
+        return {key[len(self._prefix):]: message for key, message in self._log.active().items()
+                if key.startswith(self._prefix)}

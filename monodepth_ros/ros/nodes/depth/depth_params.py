@@ -15,6 +15,7 @@ from monodepth_ros.ros.common.parameters import (
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
 from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
+from monodepth_ros.ros.common.inputs.camera_streams import cameras_error
 
 MODEL_DEFAULTS = ModelSpec()
 
@@ -60,6 +61,17 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
                   minimum=0.01, maximum=1000.0),
+    ParameterSpec("cameras", [""], "Camera namespaces served by this node, e.g. [front, left, right]: per camera "
+                  "<cam>/image and <cam>/camera_info in, <cam>/depth/... out, each with its own newest-frame-only "
+                  "input, camera_info, diagnostics keys (<cam>/rate_hz, <cam>/latency_median_ms, "
+                  "<cam>/inputs_dropped, <cam>/..._ms) and problems; one model serves all. [''] (default) = the "
+                  "node's own unnamespaced topics. lidar_fusion_node serves one camera: run one instance per "
+                  "camera namespace (-r __ns:=/<cam>, its points_lidar remapped to the shared LiDAR topic)",
+                  read_only=True, check=Check("distinct relative namespaces; [''] alone = unnamespaced",
+                                              cameras_error)),
+    ParameterSpec("batch_window_s", 0.01, "After a camera's frame arrives, how long the model waits for frames of "
+                  "the other cameras to run them in one batch (seconds; it stops waiting once every camera has "
+                  "one); 0 = batch only what is already waiting", minimum=0.0, maximum=1.0),
     ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
     RELIABILITY,
     CAMERA_INFO_TOLERANCE,
@@ -67,7 +79,7 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     AUTOSTART,
 ), renamed={"image_reliability": RELIABILITY.name})
 
-DEPTH_NODE_TOPICS = (
+DEPTH_NODE_TOPICS = (  # names relative to each camera namespace of `cameras` (the node's own by default)
     TopicSpec("in", "image", "sensor_msgs/Image",
               "`mono8`, `mono16`, `rgb8`, `bgr8`, `rgba8`, `bgra8`, `8UC1`, `8UC3` (taken as BGR)"),
     TopicSpec("in", "camera_info", "sensor_msgs/CameraInfo",
@@ -85,7 +97,9 @@ DEPTH_NODE_TOPICS = (
               "turbo colour map, computed only while subscribed and `publish_colored` is true"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
               "`model`, `kind`, `device`, `image_reliability` (the policy in use), `decode_ms`, `preprocess_ms`, "
-              "`inference_ms`, `postprocess_ms`, `publish_ms`"),
+              "`inference_ms`, `postprocess_ms`, `publish_ms`; with namespaced `cameras` also `cameras`, `batch_size` "
+              "(frames in the last model batch) and each of those per camera as `<cam>/...`, plus `<cam>/rate_hz`, "
+              "`<cam>/latency_median_ms`, `<cam>/inputs_dropped`"),
 )
 
 

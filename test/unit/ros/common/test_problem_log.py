@@ -27,3 +27,17 @@ def test_problems_are_logged_once_until_resolved():
     assert [level for level, _ in logger.lines[2:]] == ["info", "info"]
     problems.report("input:a", "bad encoding")
     assert logger.lines[-1] == ("error", "bad encoding")
+
+
+def test_scoped_views_keep_each_streams_problems_apart():
+    logger = RecordingLogger()
+    problems = ProblemLog(logger)
+    front, left = problems.scoped("front/"), problems.scoped("left/")
+    front.report("input:a", "bad frame on front")
+    left.report("input:a", "bad frame on left")
+    front.report("input:a", "bad frame on front")
+    assert [message for _, message in logger.lines] == ["bad frame on front", "bad frame on left"]
+    front.resolve("input:")
+    assert problems.active() == {"left/input:a": "bad frame on left"}
+    assert left.active() == {"input:a": "bad frame on left"} and front.active() == {}
+    assert problems.scoped("") is problems
