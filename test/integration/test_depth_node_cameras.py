@@ -113,3 +113,34 @@ def test_three_cameras_each_get_their_own_depth_and_a_malformed_camera_does_not_
     assert spin_until(rig.node, lambda: rig.counts()["left"] > after["left"], 30.0, every=rig.publish,
                       period_s=0.1), node.log()
     assert node.alive()
+
+
+def test_a_camera_whose_outputs_nobody_subscribes_to_is_not_processed(node_processes, test_nodes, small_motorcycle):
+    rgb, k = small_motorcycle
+    node = node_processes("monodepth_ros.ros.nodes.depth.depth_node", "/rig",
+                          {"cameras": ["front", "left"], "diagnostics_period_s": 0.5})
+    peer = test_nodes("rig_front_only")
+    header = Header(frame_id="optical_frame")
+    image, info = array_to_image(rgb, "rgb8", header), camera_info_from_matrix(k, rgb.shape[1], rgb.shape[0], header)
+    publishers = [(peer.create_publisher(Image, f"/rig/{camera}/image", RELIABLE),
+                   peer.create_publisher(CameraInfo, f"/rig/{camera}/camera_info", RELIABLE))
+                  for camera in ("front", "left")]
+    front_depth = []
+    peer.create_subscription(Image, "/rig/front/depth/image", front_depth.append, RELIABLE)
+    diagnostics = []
+    peer.create_subscription(DiagnosticArray, "/diagnostics", lambda array: diagnostics.extend(
+        {item.key: item.value for item in status.values} for status in array.status
+        if "depth_node" in status.name), RELIABLE)
+
+    def publish() -> None:
+        image.header.stamp = info.header.stamp = peer.get_clock().now().to_msg()
+        for image_publisher, info_publisher in publishers:
+            info_publisher.publish(info)
+            image_publisher.publish(image)
+
+    assert spin_until(peer, lambda: len(front_depth) >= 5 and bool(diagnostics) and "front/rate_hz" in diagnostics[-1], 60.0,
+                      every=publish, period_s=0.1), node.log()
+    spin_until(peer, lambda: False, 1.0, every=publish, period_s=0.1)
+    assert float(diagnostics[-1]["front/rate_hz"]) > 0.0
+    assert float(diagnostics[-1]["left/rate_hz"]) == 0.0, "nobody subscribes to left's depth: no inference for it"
+    assert "left/inference_ms" not in diagnostics[-1]

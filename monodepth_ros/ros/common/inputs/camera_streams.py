@@ -86,10 +86,16 @@ class CameraStream:
                                                               stream_output_qos())
         reliability = node.params["reliability"]
         self.image_subscription = AdaptiveSubscription(node, Image, camera_topic(camera, "image"),
-                                                       lambda image: node.submit(CameraFrame(self, image)),
+                                                       lambda image: self._on_image(node, image),
                                                        reliability, callback_group=callback_group)
         self.camera_info = CameraInfoInput(node, camera_topic(camera, "camera_info"), reliability, self.problems,
                                            callback_group=callback_group)
+
+    def _on_image(self, node, image: Image) -> None:
+        """Hand ``image`` to the node's worker while one of this camera's outputs has a subscriber."""
+        if any(self._demand.has_subscribers(publisher)
+               for publisher in (self.depth_publisher, self.info_publisher, self.colored_publisher)):
+            node.submit(CameraFrame(self, image))
 
     def decode(self, image: Image, camera_info_tolerance_s: float) -> DecodedFrame | None:
         """The frame of ``image`` ready for the model; None (the problem reported once for this stream) when it

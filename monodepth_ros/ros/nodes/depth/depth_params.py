@@ -64,7 +64,8 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("cameras", [""], "Camera namespaces served by this node, e.g. [front, left, right]: per camera "
                   "<cam>/image and <cam>/camera_info in, <cam>/depth/... out, each with its own newest-frame-only "
                   "input, camera_info, diagnostics keys (<cam>/rate_hz, <cam>/latency_median_ms, "
-                  "<cam>/inputs_dropped, <cam>/..._ms) and problems; one model serves all. [''] (default) = the "
+                  "<cam>/inputs_dropped, <cam>/..._ms) and problems; one model serves all, and a camera whose outputs "
+                  "have no subscriber is skipped. [''] (default) = the "
                   "node's own unnamespaced topics. lidar_fusion_node serves one camera: run one instance per "
                   "camera namespace (-r __ns:=/<cam>, its points_lidar remapped to the shared LiDAR topic)",
                   read_only=True, check=Check("distinct relative namespaces; [''] alone = unnamespaced",
