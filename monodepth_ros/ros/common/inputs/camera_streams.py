@@ -109,9 +109,9 @@ class CameraStream:
             depth_info = camera_info_for_image(info, image.header, image.width, image.height)
             intrinsics = camera_info_to_intrinsics(depth_info)
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping input on {self.image_subscription.topic}: {error}")
+            self.problems.report("input", f"dropping input on {self.image_subscription.topic}: {error}")
             return None
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         return DecodedFrame(self, image.header, rgb, intrinsics, depth_info, (time.perf_counter() - started) * 1e3)
 
     def publish(self, frame: DecodedFrame, depth: np.ndarray, batch_timings_ms: dict[str, float],

@@ -13,7 +13,7 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.runtime.batch_worker import NewestPerKeyBatchWorker
-from monodepth_ros.ros.common.logging_bridge import python_logger_for
+from monodepth_ros.ros.common.diagnostics.logging_bridge import python_logger_for
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.header import stamp_ns
