@@ -138,8 +138,10 @@ def test_a_camera_whose_outputs_nobody_subscribes_to_is_not_processed(node_proce
             info_publisher.publish(info)
             image_publisher.publish(image)
 
-    assert spin_until(peer, lambda: len(front_depth) >= 5 and bool(diagnostics) and "front/rate_hz" in diagnostics[-1], 60.0,
-                      every=publish, period_s=0.1), node.log()
+    def front_served() -> bool:
+        return len(front_depth) >= 5 and bool(diagnostics) and "front/rate_hz" in diagnostics[-1]
+
+    assert spin_until(peer, front_served, 60.0, every=publish, period_s=0.1), node.log()
     spin_until(peer, lambda: False, 1.0, every=publish, period_s=0.1)
     assert float(diagnostics[-1]["front/rate_hz"]) > 0.0
     assert float(diagnostics[-1]["left/rate_hz"]) == 0.0, "nobody subscribes to left's depth: no inference for it"
