@@ -59,6 +59,8 @@ class CountResult:
     latencies_ms: dict[str, list[float]]
     batch_sizes: list[float] = field(default_factory=list)
     inference_ms: list[float] = field(default_factory=list)
+    node_dropped: int | None = None
+    """Frames the node's worker replaced by a newer one of the same camera during the window (diagnostics)."""
 
     @property
     def throughput_hz(self) -> float:
@@ -170,17 +172,20 @@ def measure_count(executor, rig: Rig, node_process: NodeProcess, warmup_s: float
     diagnostics = [values for received_ns, values in rig.diagnostics
                    if window_start_ns <= received_ns < window_end_ns + DRAIN_S * 1e9]
     first = rig.cameras[0]
+    counts = [[int(values[f"{camera}/inputs_dropped"]) for camera in rig.cameras] for values in diagnostics
+              if all(f"{camera}/inputs_dropped" in values for camera in rig.cameras)]
+    node_dropped = sum(counts[-1]) - sum(counts[0]) if counts else None
     return CountResult(len(rig.cameras), (window_end_ns - window_start_ns) / 1e9, published, latencies,
                        [float(values["batch_size"]) for values in diagnostics if "batch_size" in values],
                        [float(values[f"{first}/inference_ms"]) for values in diagnostics
-                        if f"{first}/inference_ms" in values])
+                        if f"{first}/inference_ms" in values], node_dropped)
 
 
 def node_table(results: list[CountResult]) -> str:
     lines = ["| cameras | input (frames/s) | throughput (frames/s) | per-camera rate (Hz), min / median | "
              "latency median (ms) | latency p90 (ms) | worst camera median (ms) | not received | "
-             "batch size, median (max) | inference ms, median |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "of them dropped by the node | batch size, median (max) | inference ms, median |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for result in results:
         latencies = result.pooled_latencies_ms()
         rates = result.camera_rates_hz()
@@ -193,7 +198,8 @@ def node_table(results: list[CountResult]) -> str:
                        else (float("nan"), float("nan")))
         lines.append(f"| {result.cameras} | {result.input_rate_hz:.1f} | {result.throughput_hz:.1f} | "
                      f"{min(rates):.1f} / {np.median(rates):.1f} | {median:.1f} | {p90:.1f} | "
-                     f"{result.worst_camera_median_ms():.1f} | {lost} of {published} | {batch} | {inference} |")
+                     f"{result.worst_camera_median_ms():.1f} | {lost} of {published} | "
+                     f"{'n/a' if result.node_dropped is None else result.node_dropped} | {batch} | {inference} |")
     return "\n".join(lines)
 
 
