@@ -9,7 +9,8 @@ from setuptools import find_packages, setup
 PACKAGE = "monodepth_ros"
 NODE_MODULES = runpy.run_path(f"{PACKAGE}/ros/nodes/__init__.py")["NODE_MODULES"]
 CONSOLE_SCRIPTS = {**NODE_MODULES, "monodepth-pipeline": f"{PACKAGE}.ros.runners.pipeline_runner",
-                   "monodepth-effects": f"{PACKAGE}.tools.effects", "monodepth-export": f"{PACKAGE}.tools.export_onnx"}
+                   "monodepth-effects": f"{PACKAGE}.tools.effects", "monodepth-export": f"{PACKAGE}.tools.export_onnx",
+                   "monodepth-video": f"{PACKAGE}.tools.video"}
 
 
 def lib_executables() -> list[str]:

@@ -31,9 +31,12 @@ BENCHMARKS = (
     Benchmark("depth_node serving 1, 2, 4 and 8 cameras", "bench_multicam.py"),
     Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py", runs_model=False),
     Benchmark("LiDAR scale fusion", "bench_fusion.py"),
+    Benchmark("Temporal stabiliser", "bench_temporal.py"),
     Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),
+    Benchmark("Depth-aware compression", "bench_compression.py", runs_model=False),
+    Benchmark("Sonification and volumetric export", "bench_volumetric_audio.py", runs_model=False),
 )
 
 

@@ -57,6 +57,8 @@ class VideoFileReader:
     container's start (frames without a timestamp get the previous one plus one frame period).
     """
 
+    live = False
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._container = _open(self.path)

@@ -7,6 +7,7 @@ import numpy as np
 from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import Header
 
+from monodepth_ros.core.camera.calibration import CameraCalibration
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.ros.conversions.errors import ConversionError
 
@@ -79,4 +80,15 @@ def camera_info_from_matrix(k: np.ndarray, width: int, height: int, header: Head
     info.p = np.hstack([k, np.zeros((3, 1))]).ravel().tolist()
     info.r = np.eye(3).ravel().tolist()
     info.d = [0.0] * 5
+    return info
+
+
+def camera_info_from_calibration(calibration: CameraCalibration, header: Header) -> CameraInfo:
+    """CameraInfo with the size, K, D, R and P of ``calibration`` (core.camera.calibration)."""
+    info = CameraInfo(header=header, width=calibration.width, height=calibration.height,
+                      distortion_model=calibration.distortion_model)
+    info.k = np.asarray(calibration.k, dtype=np.float64).ravel().tolist()
+    info.d = [float(value) for value in calibration.d]
+    info.r = np.asarray(calibration.rectification, dtype=np.float64).ravel().tolist()
+    info.p = np.asarray(calibration.projection, dtype=np.float64).ravel().tolist()
     return info

@@ -9,5 +9,7 @@ NODE_MODULES = {
     "pointcloud_node": "monodepth_ros.ros.nodes.navigation.pointcloud_node",
     "costmap_node": "monodepth_ros.ros.nodes.navigation.costmap_node",
     "sim_scene_node": "monodepth_ros.ros.nodes.sources.sim_scene_node",
+    "video_source_node": "monodepth_ros.ros.nodes.sources.video_source_node",
     "depth_effects_node": "monodepth_ros.ros.nodes.media.depth_effects_node",
+    "depth_sonification_node": "monodepth_ros.ros.nodes.media.depth_sonification_node",
 }

@@ -9,6 +9,7 @@ import numpy as np
 from sensor_msgs.msg import CameraInfo, Image
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.runtime.depth_chain import StabilisedStream
 from monodepth_ros.core.runtime.rate_stats import RateLatencyStats
 from monodepth_ros.core.viz.colorize import colorize_depth
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
@@ -65,15 +66,19 @@ class DecodedFrame:
 
 class CameraStream:
     """One camera namespace served by depth_node: subscribes ``<camera>/image`` and ``<camera>/camera_info``,
-    publishes ``<camera>/<depth_topic>``, ``<camera>/depth/camera_info`` and ``<camera>/depth/colored``.
+    publishes ``<camera>/<depth_topic>``, ``<camera>/depth/camera_info``, ``<camera>/depth/confidence`` and
+    ``<camera>/depth/colored``.
 
     Everything that belongs to one stream lives here, so that cameras never share it: the camera_info buffer,
     its problems (keys under ``<camera>/``), its output rate and latency, the stage timings of its last frame,
-    and any state a per-stream filter keeps between frames.
+    and its temporal stabiliser (``stabiliser``, the state kept between the camera's frames).
     """
 
-    def __init__(self, node, camera: str, depth_topic: str, callback_group) -> None:
+    def __init__(self, node, camera: str, depth_topic: str, callback_group, stabiliser: StabilisedStream) -> None:
         self.camera = camera
+        self.stabiliser = stabiliser
+        self.last_reset = ""
+        self._node = node
         self._demand = node.demand
         self.problems = node.problems.scoped(f"{camera}/" if camera else "")
         self.stats = RateLatencyStats()
@@ -82,6 +87,8 @@ class CameraStream:
                                                             stream_output_qos())
         self.info_publisher = node.create_output_publisher(CameraInfo, camera_topic(camera, "depth/camera_info"),
                                                            stream_output_qos())
+        self.confidence_publisher = node.create_output_publisher(Image, camera_topic(camera, "depth/confidence"),
+                                                                 stream_output_qos())
         self.colored_publisher = node.create_output_publisher(Image, camera_topic(camera, "depth/colored"),
                                                               stream_output_qos())
         reliability = node.params["reliability"]
@@ -94,7 +101,8 @@ class CameraStream:
     def _on_image(self, node, image: Image) -> None:
         """Hand ``image`` to the node's worker while one of this camera's outputs has a subscriber."""
         if any(self._demand.has_subscribers(publisher)
-               for publisher in (self.depth_publisher, self.info_publisher, self.colored_publisher)):
+               for publisher in (self.depth_publisher, self.info_publisher, self.confidence_publisher,
+                                 self.colored_publisher)):
             node.submit(CameraFrame(self, image))
 
     def decode(self, image: Image, camera_info_tolerance_s: float) -> DecodedFrame | None:
@@ -115,24 +123,35 @@ class CameraStream:
         return DecodedFrame(self, image.header, rgb, intrinsics, depth_info, (time.perf_counter() - started) * 1e3)
 
     def publish(self, frame: DecodedFrame, depth: np.ndarray, batch_timings_ms: dict[str, float],
-                colored_large_is_red: bool | None, now_ns: int) -> None:
-        """Publish ``depth`` float32 (H, W) of ``frame`` with its header and camera_info, and depth/colored when
+                colored_large_is_red: bool | None, stabiliser_config) -> None:
+        """Stabilise ``depth`` float32 (H, W) of ``frame`` with this camera's stabiliser (``stabiliser_config``)
+        and publish it with its header and camera_info, depth/confidence while subscribed, and depth/colored when
         ``colored_large_is_red`` is not None (True: turbo red where values are large) and someone subscribes."""
+        self.stabiliser.configure(stabiliser_config)
+        stabilised = self.stabiliser.update(frame.rgb, depth, frame.intrinsics, stamp_ns(frame.header) / 1e9)
+        if stabilised.reset_reason:
+            self.last_reset = stabilised.reset_reason
+            self._node.get_logger().info(f"temporal stabiliser of {self.image_subscription.topic} reset: "
+                                         f"{stabilised.reset_reason}")
         started = time.perf_counter()
         self.info_publisher.publish(frame.depth_info)
-        self.depth_publisher.publish(array_to_image(depth, "32FC1", frame.header))
-        if colored_large_is_red is not None and np.isfinite(depth).any() and \
+        self.depth_publisher.publish(array_to_image(stabilised.depth, "32FC1", frame.header))
+        if stabilised.confidence is not None and self._demand.has_subscribers(self.confidence_publisher):
+            self.confidence_publisher.publish(array_to_image(stabilised.confidence, "32FC1", frame.header))
+        if colored_large_is_red is not None and np.isfinite(stabilised.depth).any() and \
                 self._demand.has_subscribers(self.colored_publisher):
-            colored, _ = colorize_depth(depth, large_is_red=colored_large_is_red)
+            colored, _ = colorize_depth(stabilised.depth, large_is_red=colored_large_is_red)
             self.colored_publisher.publish(array_to_image(colored, "rgb8", frame.header))
-        self.last_timings_ms = {"decode": frame.decode_ms, **batch_timings_ms,
+        self.last_timings_ms = {"decode": frame.decode_ms, **batch_timings_ms, "stabilise": stabilised.stabilise_ms,
                                 "publish": (time.perf_counter() - started) * 1e3}
-        self.stats.record((now_ns - stamp_ns(frame.header)) / 1e6)
+        self.stats.record((self._node.get_clock().now().nanoseconds - stamp_ns(frame.header)) / 1e6)
 
     def diagnostic_values(self, dropped: int) -> dict[str, object]:
         """This stream's /diagnostics keys: for a namespaced camera ``<camera>/...`` with its own rate, latency and
         ``dropped`` inputs; for the unnamespaced stream the node's keys (its rate and counts are the node's)."""
         values = {"image_reliability": self.image_subscription.policy.name.lower(),
+                  "temporal_consistency": "on" if self.stabiliser.enabled else "off",
+                  "stabiliser_reset": self.last_reset,
                   **{f"{stage}_ms": f"{ms:.1f}" for stage, ms in self.last_timings_ms.items()}}
         if not self.camera:
             return values

@@ -3,8 +3,10 @@
 Per camera namespace ``<cam>`` of the ``cameras`` parameter (default: the node's own, unnamespaced stream):
 subscribes <cam>/image (sensor_msgs/Image), <cam>/camera_info (sensor_msgs/CameraInfo); publishes
 <cam>/depth/image (32FC1 metres, NaN invalid) for metric models, <cam>/depth/relative_inverse (32FC1, unitless,
-larger = nearer) for relative models, <cam>/depth/camera_info, <cam>/depth/colored (rgb8); and /diagnostics.
-Frames of several cameras that arrive within ``batch_window_s`` run through the model in one batch.
+larger = nearer) for relative models, <cam>/depth/camera_info, <cam>/depth/confidence (32FC1 0..1),
+<cam>/depth/colored (rgb8); and /diagnostics. Frames of several cameras that arrive within ``batch_window_s`` run
+through the model in one batch. With temporal_consistency each camera's depth is stabilised over time by its own
+stabiliser (core/runtime/depth_chain's StabilisedStream, kept in its CameraStream).
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.runtime.batch_worker import NewestPerKeyBatchWorker
+from monodepth_ros.core.runtime.depth_chain import StabilisedStream
 from monodepth_ros.ros.common.diagnostics.logging_bridge import python_logger_for
+from monodepth_ros.ros.common.shared_parameters import stabiliser_config_from
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.header import stamp_ns
@@ -44,7 +48,10 @@ class DepthNode(WorkerNode):
             self.get_logger().warning("this model predicts relative inverse depth: publishing "
                                       "depth/relative_inverse; run lidar_fusion_node for metres")
         inputs = MutuallyExclusiveCallbackGroup()
-        self.streams = [CameraStream(self, camera, DEPTH_TOPIC[self.estimator.kind], inputs)
+        relative_inverse = self.estimator.kind is DepthKind.RELATIVE_INVERSE
+        self.streams = [CameraStream(self, camera, DEPTH_TOPIC[self.estimator.kind], inputs,
+                                     StabilisedStream(stabiliser_config_from(self.params),
+                                                      relative_inverse=relative_inverse))
                         for camera in self.params["cameras"]]
         self.last_batch_size = 0
 
@@ -56,13 +63,13 @@ class DepthNode(WorkerNode):
                    if ready is not None]
         depth_range_m = (self.params["min_depth_m"], self.params["max_depth_m"])
         large_is_red = self.estimator.kind is DepthKind.RELATIVE_INVERSE if self.params["publish_colored"] else None
+        stabiliser_config = stabiliser_config_from(self.params)
         for batch in batches_by_size(decoded):
             predictions = self.estimator.predict_batch([frame.rgb for frame in batch],
                                                        [frame.intrinsics for frame in batch], depth_range_m)
             self.last_batch_size = len(batch)
-            now_ns = self.get_clock().now().nanoseconds
             for frame, prediction in zip(batch, predictions):
-                frame.stream.publish(frame, prediction.values, prediction.timings_ms, large_is_red, now_ns)
+                frame.stream.publish(frame, prediction.values, prediction.timings_ms, large_is_red, stabiliser_config)
                 self.record_output(stamp_ns(frame.header))
 
     def diagnostic_values(self) -> dict[str, object]:

@@ -13,8 +13,14 @@ from monodepth_ros.ros.common.parameters import (
     config_from_parameters,
     config_parameter,
 )
-from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
-from monodepth_ros.ros.common.shared_parameters import AUTOSTART
+from monodepth_ros.ros.common.shared_parameters import (
+    AUTOSTART,
+    CAMERA_INFO_TOLERANCE,
+    DIAGNOSTICS_PERIOD,
+    RELIABILITY,
+    STABILISER_PARAMETERS,
+    TEMPORAL_CONSISTENCY,
+)
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 from monodepth_ros.ros.common.inputs.camera_streams import cameras_error
 
@@ -75,6 +81,8 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
                   "the other cameras to run them in one batch (seconds; it stops waiting once every camera has "
                   "one); 0 = batch only what is already waiting", minimum=0.0, maximum=1.0),
     ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
+    TEMPORAL_CONSISTENCY,
+    *STABILISER_PARAMETERS,
     RELIABILITY,
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
@@ -95,13 +103,18 @@ DEPTH_NODE_TOPICS = (  # names relative to each camera namespace of `cameras` (t
               "relative models instead of `depth/image`: unitless inverse depth, larger = nearer"),
     TopicSpec("out", "depth/camera_info", "sensor_msgs/CameraInfo",
               "the camera_info rescaled to the depth image, with its header"),
+    TopicSpec("out", "depth/confidence", "sensor_msgs/Image `32FC1`",
+              "0..1 per pixel, header of the depth image: 0.5 for a value seen once (new, moving, occluded, after "
+              "a reset), towards 1 as agreeing frames accumulate, 0 where invalid; with `temporal_consistency` "
+              "only, computed only while subscribed"),
     TopicSpec("out", "depth/colored", "sensor_msgs/Image `rgb8`",
               "turbo colour map, computed only while subscribed and `publish_colored` is true"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
               "`model`, `kind`, `device`, `image_reliability` (the policy in use), `decode_ms`, `preprocess_ms`, "
-              "`inference_ms`, `postprocess_ms`, `publish_ms`; with namespaced `cameras` also `cameras`, `batch_size` "
-              "(frames in the last model batch) and each of those per camera as `<cam>/...`, plus `<cam>/rate_hz`, "
-              "`<cam>/latency_median_ms`, `<cam>/inputs_dropped`"),
+              "`inference_ms`, `postprocess_ms`, `stabilise_ms`, `publish_ms`, `temporal_consistency` (on/off), "
+              "`stabiliser_reset` (the reason of the last reset); with namespaced `cameras` also `cameras`, "
+              "`batch_size` (frames in the last model batch) and each of those per camera as `<cam>/...` (each "
+              "camera has its own stabiliser), plus `<cam>/rate_hz`, `<cam>/latency_median_ms`, `<cam>/inputs_dropped`"),
 )
 
 

@@ -16,6 +16,8 @@ from monodepth_ros.ros.nodes.navigation.pointcloud_node import PointCloudNode
 from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_TOPICS
 from monodepth_ros.ros.nodes.sources.sim_scene_node import SimSceneNode
 from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_TOPICS
+from monodepth_ros.ros.nodes.sources.video_source_node import VideoSourceNode
+from monodepth_ros.ros.nodes.sources.video_source_params import VIDEO_SOURCE_NODE_TOPICS
 
 NAMESPACE = "/topic_tables"
 ROS_BUILT_INS = {"/parameter_events", "/rosout"}
@@ -28,6 +30,7 @@ CASES = {
     "sim_scene_node": (SimSceneNode, {"image_width": 64, "image_height": 48}, SIM_SCENE_NODE_TOPICS,
                        {"/tf", "/tf_static"}),  # only with tf2_ros, which is not installed here
     "depth_effects_node": (DepthEffectsNode, {}, DEPTH_EFFECTS_NODE_TOPICS, set()),
+    "video_source_node": (VideoSourceNode, {"playback": "consumed"}, VIDEO_SOURCE_NODE_TOPICS, set()),
 }
 
 

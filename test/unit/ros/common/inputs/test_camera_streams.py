@@ -79,6 +79,7 @@ def test_frames_of_three_cameras_batched_give_each_camera_the_depth_of_a_single_
         with spinning(node, peer):
             streams = {stream.camera: stream for stream in node.streams}
             assert list(streams) == list(CAMERAS)
+            assert len({id(stream.stabiliser) for stream in streams.values()}) == 3, "a stabiliser per camera"
 
             def camera_info_everywhere() -> bool:
                 for publisher, (_, info, _) in zip(info_publishers, frames):
