@@ -37,6 +37,7 @@ BENCHMARKS = (
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),
     Benchmark("Depth-aware compression", "bench_compression.py", runs_model=False),
     Benchmark("Sonification and volumetric export", "bench_volumetric_audio.py", runs_model=False),
+    Benchmark("monodepth-bag on a sim bag", "bench_bag.py", ("--runs", "1")),
 )
 
 

@@ -1,0 +1,1 @@
+"""Command-line tools for recorded bags: monodepth-bag (process), its play and sim commands."""
