@@ -131,8 +131,8 @@ class CameraStream:
         stabilised = self.stabiliser.update(frame.rgb, depth, frame.intrinsics, stamp_ns(frame.header) / 1e9)
         if stabilised.reset_reason:
             self.last_reset = stabilised.reset_reason
-            self._node.get_logger().info(f"temporal stabiliser of {self.image_subscription.topic} reset: "
-                                         f"{stabilised.reset_reason}")
+            self._node.get_logger().info(f"temporal stabiliser reset: {stabilised.reset_reason} "
+                                         f"({self.image_subscription.topic})")
         started = time.perf_counter()
         self.info_publisher.publish(frame.depth_info)
         self.depth_publisher.publish(array_to_image(stabilised.depth, "32FC1", frame.header))
