@@ -28,6 +28,7 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("Depth path, per stage", "bench_depth_stages.py"),
     Benchmark("depth_node end to end over DDS", "bench_depth_node_rate.py", ("--sizes", "640x480", "1280x720")),
+    Benchmark("depth_node serving 1, 2, 4 and 8 cameras", "bench_multicam.py"),
     Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py", runs_model=False),
     Benchmark("LiDAR scale fusion", "bench_fusion.py"),
     Benchmark("Temporal stabiliser", "bench_temporal.py"),

@@ -33,14 +33,20 @@ class WorkerNode(ManagedNode, abc.ABC):
     def __init__(self, name: str, parameters: tuple[ParameterSpec, ...], task: str, **kwargs) -> None:
         super().__init__(name, **kwargs)
         self.task = task
-        self.worker = LatestItemWorker(self._process_and_resolve, self.on_processing_error, name=name, start=False)
         self.params = ParameterTable(self, parameters)
+        self.worker = self.create_worker(self._process_and_resolve, self.on_processing_error)
         self.problems = ProblemLog(self.get_logger())
         self.stats = RateLatencyStats()
         self.diagnostics = DiagnosticsPublisher(self, task)
         self.demand = OutputDemand(self, self.on_demand_changed)
         self.create_timer(self.params["diagnostics_period_s"], self.publish_diagnostics)
         self.start_up()
+
+    def create_worker(self, process, on_error):
+        """The worker thread (not started) that runs ``process`` on the inputs given to ``submit``: by default a
+        newest-item worker. A subclass may return another with the same interface (``start``, ``stop``,
+        ``submit``, ``processed``, ``dropped``); ``self.params`` is readable here."""
+        return LatestItemWorker(process, on_error, name=self.get_name(), start=False)
 
     def create_output_publisher(self, message_type, topic: str, qos, **kwargs):
         """A lifecycle publisher of one of the node's outputs: while none has a subscriber, inputs are dropped."""

@@ -128,6 +128,11 @@ class ProblemLog:
                 newest.setdefault(key, problem.message)
             return newest
 
+    def scoped(self, prefix: str) -> ProblemLog | ScopedProblems:
+        """A view whose keys all start with ``prefix`` (one stream's problems: resolving one of its keys leaves
+        other streams' alone); the log itself when ``prefix`` is empty."""
+        return ScopedProblems(self, prefix) if prefix else self
+
     def _add(self, key: tuple[str, str], problem: _Problem) -> None:
         if len(self._active) >= self._max_problems:
             oldest = min(self._active, key=lambda each: self._active[each].last_report_s)
@@ -140,3 +145,25 @@ class ProblemLog:
                 del self._last_logged[key]
         while len(self._last_logged) > self._max_problems:
             del self._last_logged[next(iter(self._last_logged))]
+
+
+class ScopedProblems:
+    """``report``/``note``/``resolve``/``active`` of a ProblemLog restricted to keys under one prefix."""
+
+    def __init__(self, log: ProblemLog, prefix: str) -> None:
+        self._log = log
+        self._prefix = prefix
+
+    def report(self, key: str, message: str, level: str = "error") -> None:
+        self._log.report(self._prefix + key, message, level)
+
+    def note(self, key: str, message: str) -> None:
+        self._log.note(self._prefix + key, message)
+
+    def resolve(self, key_prefix: str) -> None:
+        self._log.resolve(self._prefix + key_prefix)
+
+    def active(self) -> dict[str, str]:
+        """This view's problems under way, keys without the prefix."""
+        return {key[len(self._prefix):]: message for key, message in self._log.active().items()
+                if key.startswith(self._prefix)}

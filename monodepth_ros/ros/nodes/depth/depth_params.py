@@ -22,6 +22,7 @@ from monodepth_ros.ros.common.shared_parameters import (
     TEMPORAL_CONSISTENCY,
 )
 from monodepth_ros.ros.common.topic_specs import TopicSpec
+from monodepth_ros.ros.common.inputs.camera_streams import cameras_error
 
 MODEL_DEFAULTS = ModelSpec()
 
@@ -67,6 +68,18 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
                   minimum=0.01, maximum=1000.0),
+    ParameterSpec("cameras", [""], "Camera namespaces served by this node, e.g. [front, left, right]: per camera "
+                  "<cam>/image and <cam>/camera_info in, <cam>/depth/... out, each with its own newest-frame-only "
+                  "input, camera_info, diagnostics keys (<cam>/rate_hz, <cam>/latency_median_ms, "
+                  "<cam>/inputs_dropped, <cam>/..._ms) and problems; one model serves all, and a camera whose outputs "
+                  "have no subscriber is skipped. [''] (default) = the "
+                  "node's own unnamespaced topics. lidar_fusion_node serves one camera: run one instance per "
+                  "camera namespace (-r __ns:=/<cam>, its points_lidar remapped to the shared LiDAR topic)",
+                  read_only=True, check=Check("distinct relative namespaces; [''] alone = unnamespaced",
+                                              cameras_error)),
+    ParameterSpec("batch_window_s", 0.01, "After a camera's frame arrives, how long the model waits for frames of "
+                  "the other cameras to run them in one batch (seconds; it stops waiting once every camera has "
+                  "one); 0 = batch only what is already waiting", minimum=0.0, maximum=1.0),
     ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
     TEMPORAL_CONSISTENCY,
     *STABILISER_PARAMETERS,
@@ -76,7 +89,7 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     AUTOSTART,
 ), renamed={"image_reliability": RELIABILITY.name}, relations=(below("min_depth_m", "max_depth_m"),))
 
-DEPTH_NODE_TOPICS = (
+DEPTH_NODE_TOPICS = (  # names relative to each camera namespace of `cameras` (the node's own by default)
     TopicSpec("in", "image", "sensor_msgs/Image",
               "`mono8`, `mono16`, `rgb8`, `bgr8`, `rgba8`, `bgra8`, `8UC1`, `8UC3` (taken as BGR)"),
     TopicSpec("in", "camera_info", "sensor_msgs/CameraInfo",
@@ -99,7 +112,9 @@ DEPTH_NODE_TOPICS = (
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
               "`model`, `kind`, `device`, `image_reliability` (the policy in use), `decode_ms`, `preprocess_ms`, "
               "`inference_ms`, `postprocess_ms`, `stabilise_ms`, `publish_ms`, `temporal_consistency` (on/off), "
-              "`stabiliser_reset` (the reason of the last reset)"),
+              "`stabiliser_reset` (the reason of the last reset); with namespaced `cameras` also `cameras`, "
+              "`batch_size` (frames in the last model batch) and each of those per camera as `<cam>/...` (each "
+              "camera has its own stabiliser), plus `<cam>/rate_hz`, `<cam>/latency_median_ms`, `<cam>/inputs_dropped`"),
 )
 
 

@@ -94,3 +94,17 @@ def test_another_kind_of_fault_in_the_same_input_is_logged_at_once():
     assert [message for _, message in logger.lines] == ["unknown encoding 'bgr9'",
                                                          "CameraInfo K is all zeros: the camera is not calibrated"]
     assert problems.active() == {"input": "CameraInfo K is all zeros: the camera is not calibrated"}
+
+
+def test_scoped_views_keep_each_streams_problems_apart():
+    problems, logger, clock = make_log(resolve_hold_s=1.0)
+    front, left = problems.scoped("front/"), problems.scoped("left/")
+    front.report("input", "bad frame on front")
+    left.report("input", "bad frame on left")
+    front.report("input", "bad frame on front")
+    assert [message for _, message in logger.lines] == ["bad frame on front", "bad frame on left"]
+    clock.now_s += 2.0
+    front.resolve("input")
+    assert problems.active() == {"left/input": "bad frame on left"}
+    assert left.active() == {"input": "bad frame on left"} and front.active() == {}
+    assert problems.scoped("") is problems
