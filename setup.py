@@ -30,5 +30,6 @@ setup(
                   + [f"monodepth-pipeline = {PACKAGE}.ros.runners.pipeline_runner:main",
                      f"monodepth-effects = {PACKAGE}.tools.effects:main",
                      f"monodepth-export = {PACKAGE}.tools.export_onnx:main",
-                     f"monodepth-bag = {PACKAGE}.tools.bag.cli:main"]},
+                     f"monodepth-bag = {PACKAGE}.tools.bag.cli:main",
+                     f"monodepth-video = {PACKAGE}.tools.video:main"]},
 )

@@ -44,7 +44,7 @@ NODE_START_TIMEOUT_S = 60.0
 FIRST_OUTPUT_TIMEOUT_S = 60.0
 WARMUP_FRAMES = 5
 DRAIN_S = 1.0
-NODE_STAGES = ("decode", "preprocess", "inference", "postprocess", "publish")
+NODE_STAGES = ("decode", "preprocess", "inference", "postprocess", "stabilise", "publish")
 
 
 def isolate_dds_traffic() -> None:

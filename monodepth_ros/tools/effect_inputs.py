@@ -1,17 +1,15 @@
 """Inputs of monodepth-effects: depth files, camera intrinsics, images."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-import yaml
 
+from monodepth_ros.core.camera.calibration import calibration_from_fov, load_camera_calibration
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+from monodepth_ros.core.sources.image_folder import IMAGE_SUFFIXES
 DEFAULT_HFOV_DEG = 60.0
 """Horizontal field of view assumed without calibration: between a webcam's (about 55-70) and a phone's main
 camera (about 65-75)."""
@@ -103,31 +101,16 @@ def intrinsics_from_fov(width: int, height: int, hfov_deg: float) -> Intrinsics:
     """Square pixels, centred principal point, focal length from the horizontal field of view."""
     if not 1.0 <= hfov_deg <= 179.0:
         raise InputError(f"--hfov-deg must lie in [1, 179], got {hfov_deg}")
-    fx = 0.5 * width / math.tan(math.radians(hfov_deg) / 2.0)
-    return Intrinsics(fx, fx, (width - 1) / 2.0, (height - 1) / 2.0, width, height)
+    return calibration_from_fov(width, height, hfov_deg).intrinsics_for(width, height)
 
 
 def intrinsics_from_camera_info_yaml(path: str | Path, width: int, height: int) -> Intrinsics:
-    """K from a ROS camera_info / camera_calibration YAML (image_width, image_height, camera_matrix.data),
-    scaled to an image of ``width`` x ``height``."""
-    path = Path(path)
+    """K from a ROS camera_info / camera_calibration YAML (core.camera.calibration), scaled to an image of
+    ``width`` x ``height``."""
     try:
-        document = yaml.safe_load(path.read_text())
-        data = np.asarray(document["camera_matrix"]["data"], np.float64).reshape(3, 3)
-        calibrated = (int(document["image_width"]), int(document["image_height"]))
-    except FileNotFoundError:
-        raise InputError(f"camera info file not found: {path}") from None
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
-        raise InputError(f"cannot read camera info {path.name} (needs image_width, image_height and "
-                         f"camera_matrix.data): {error}") from None
-    scale_x, scale_y = width / calibrated[0], height / calibrated[1]
-    k = np.diag([scale_x, scale_y, 1.0]) @ data
-    k[0, 2] = (data[0, 2] + 0.5) * scale_x - 0.5
-    k[1, 2] = (data[1, 2] + 0.5) * scale_y - 0.5
-    try:
-        return Intrinsics.from_matrix(k, width, height)
+        return load_camera_calibration(path).intrinsics_for(width, height)
     except ValueError as error:
-        raise InputError(f"{path.name}: {error}") from None
+        raise InputError(str(error)) from None
 
 
 def read_image(path: str | Path) -> np.ndarray:

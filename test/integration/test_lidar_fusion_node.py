@@ -155,3 +155,39 @@ def test_without_lidar_depth_passes_through_and_the_node_says_so_once(fusion_set
     message, values = bench.last_fusion_diagnostics()
     assert values["status_reason"] == "only 0 valid LiDAR points (need 20)"
     assert "not fusing: passthrough: only 0 valid LiDAR points" in message
+
+
+def test_fused_depth_is_stabilised_along_the_camera_image_and_keeps_the_lidar_scale(fusion_setup):
+    process, bench = fusion_setup
+    truth = ground_truth_depth()
+    texture = np.random.default_rng(0).integers(0, 256, (HEIGHT // 8, WIDTH // 8, 3)).astype(np.uint8)
+    rgb = np.ascontiguousarray(np.kron(texture, np.ones((8, 8, 1), np.uint8)))
+    image_pub = bench.node.create_publisher(Image, "/robot/image", qos(RELIABLE))
+    confidences: dict[tuple[int, int], Image] = {}
+    bench.node.create_subscription(Image, "/robot/depth/fused_confidence",
+                                   lambda m: confidences.setdefault((m.header.stamp.sec, m.header.stamp.nanosec), m),
+                                   qos(RELIABLE))
+    assert spin_until(bench.node, lambda: bench.cloud_pub.get_subscription_count() > 0
+                      and image_pub.get_subscription_count() > 0, 30.0), process.log()
+    rng = np.random.default_rng(1)
+    cloud = lidar_cloud(lidar_points(truth))
+
+    def publish() -> None:
+        header = Header(frame_id="camera_optical_frame", stamp=bench.node.get_clock().now().to_msg())
+        image_pub.publish(array_to_image(rgb, "rgb8", header))
+        cloud.header.stamp = header.stamp
+        bench.cloud_pub.publish(cloud)
+        bench.info_pub.publish(camera_info_from_matrix(K, WIDTH, HEIGHT, header))
+        noisy = (truth * 0.55 * (1.0 + 0.02 * rng.standard_normal(truth.shape))).astype(np.float32)
+        bench.depth_pub.publish(array_to_image(noisy, "32FC1", header))
+
+    assert spin_until(bench.node, lambda: len(confidences) >= 8, 30.0, every=publish, period_s=0.1), process.log()
+    latest = bench.fused[-1]
+    key = (latest.header.stamp.sec, latest.header.stamp.nanosec)
+    assert spin_until(bench.node, lambda: key in confidences, 5.0)
+    assert confidences[key].header == latest.header and confidences[key].encoding == "32FC1"
+    confidence = depth_image_to_metres(confidences[key])
+    assert 0.6 < float(np.mean(confidence[confidence > 0])) <= 1.0, "agreeing frames raise the confidence"
+    fused = depth_image_to_metres(latest)
+    assert depth_metrics(fused, truth)["abs_rel"] < 0.05, "the stabilised output keeps the LiDAR scale"
+    assert "without temporal stabilisation" not in process.log()

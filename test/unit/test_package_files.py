@@ -17,11 +17,13 @@ from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.sources.sim_scene_params import SIM_SCENE_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.sources.video_source_params import VIDEO_SOURCE_NODE_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,
                "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS,
-               "costmap.yaml": COSTMAP_NODE_PARAMETERS, "depth_effects.yaml": DEPTH_EFFECTS_NODE_PARAMETERS}
+               "costmap.yaml": COSTMAP_NODE_PARAMETERS, "depth_effects.yaml": DEPTH_EFFECTS_NODE_PARAMETERS,
+               "video_source.yaml": VIDEO_SOURCE_NODE_PARAMETERS}
 
 
 def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
@@ -52,7 +54,8 @@ def test_pip_install_ships_share_files_and_node_executables(tmp_path):
         assert (share / relative).is_file(), relative
     assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
     for executable in ("depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node",
-                       "depth_effects_node", "video_source_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export"):
+                       "depth_effects_node", "video_source_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export",
+                       "monodepth-video"):
         assert (tmp_path / "bin" / executable).is_file(), executable
     assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+
 
 @dataclass(frozen=True)
 class CameraCalibration:
@@ -24,6 +26,15 @@ class CameraCalibration:
     p: np.ndarray | None = None
     """(3, 4) projection matrix; None = [K | 0]."""
     camera_name: str = ""
+
+    def intrinsics_for(self, width: int, height: int) -> Intrinsics:
+        """Pinhole intrinsics of K for an image of ``width`` x ``height`` showing the calibrated frame resized
+        (pixel centres aligned as in cv2.resize: u' = (u + 0.5) * width / calibrated width - 0.5)."""
+        scale_x, scale_y = width / self.width, height / self.height
+        k = np.diag([scale_x, scale_y, 1.0]) @ self.k
+        k[0, 2] = (self.k[0, 2] + 0.5) * scale_x - 0.5
+        k[1, 2] = (self.k[1, 2] + 0.5) * scale_y - 0.5
+        return Intrinsics.from_matrix(k, width, height)
 
     @property
     def rectification(self) -> np.ndarray:

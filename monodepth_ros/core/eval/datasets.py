@@ -3,7 +3,9 @@
 DATA.npz holds ``rgb`` uint8 (N, H, W, 3) or (H, W, 3), ``depth`` float (N, H, W) or (H, W) in metres along
 the optical axis, where 0 or NaN means no ground truth, and ``K`` float (3, 3), the camera matrix in pixels
 shared by all frames. An optional ``sparse`` float (N, H, W) or (H, W) holds LiDAR depth in metres along the
-optical axis projected into the images, 0 or NaN where there is no return.
+optical axis projected into the images, 0 or NaN where there is no return. A sequence (frames in time order)
+may add ``poses`` float (N, 4, 4), each frame's camera optical frame in the world (camera-to-world, metres),
+``stamps`` float (N,) seconds, increasing, and ``moving`` bool (N, H, W), True on pixels of moving objects.
 """
 from __future__ import annotations
 
@@ -32,6 +34,12 @@ class EvalData:
     """float64 (3, 3) camera matrix in pixels."""
     sparse: np.ndarray | None = None
     """float32 (N, H, W) LiDAR depth in metres, NaN where there is no return; None when the file has none."""
+    poses: np.ndarray | None = None
+    """float64 (N, 4, 4) camera-to-world transforms of the optical frame; None when the file has none."""
+    stamps: np.ndarray | None = None
+    """float64 (N,) seconds, increasing; None when the file has none."""
+    moving: np.ndarray | None = None
+    """bool (N, H, W), True on pixels of moving objects; None when the file has none."""
 
     @property
     def frames(self) -> int:
@@ -58,14 +66,19 @@ def load_middlebury_motorcycle() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rgb, depth, k
 
 
+OPTIONAL_KEYS = ("sparse", "poses", "stamps", "moving")
+
+
 def save_eval_npz(path: str | Path, rgb: np.ndarray, depth: np.ndarray, K: np.ndarray,
-                  sparse: np.ndarray | None = None) -> None:
+                  sparse: np.ndarray | None = None, poses: np.ndarray | None = None,
+                  stamps: np.ndarray | None = None, moving: np.ndarray | None = None) -> None:
     """Validate and write one or more frames to ``path`` as DATA.npz (N-first, NaN for no ground truth or
-    LiDAR return); ``sparse`` is written only when given."""
-    data = _validated(rgb, depth, K, sparse)
+    LiDAR return); ``sparse``, ``poses``, ``stamps`` and ``moving`` are written only when given."""
+    data = _validated(rgb, depth, K, sparse, poses, stamps, moving)
     arrays = {"rgb": data.rgb, "depth": data.depth, "K": data.K}
-    if data.sparse is not None:
-        arrays["sparse"] = data.sparse
+    for key in OPTIONAL_KEYS:
+        if getattr(data, key) is not None:
+            arrays[key] = getattr(data, key)
     with open(path, "wb") as stream:
         np.savez_compressed(stream, **arrays)
 
@@ -88,13 +101,15 @@ def load_eval_npz(path: str | Path) -> EvalData:
             raise ValueError(f"{path}: missing {', '.join(missing)} (found: {found}); expected "
                              "rgb uint8 (N, H, W, 3), depth float32 (N, H, W) metres, K (3, 3)")
         try:
-            sparse = archive["sparse"] if "sparse" in archive.files else None
-            return _validated(archive["rgb"], archive["depth"], archive["K"], sparse)
+            optional = {key: archive[key] for key in OPTIONAL_KEYS if key in archive.files}
+            return _validated(archive["rgb"], archive["depth"], archive["K"], **optional)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from error
 
 
-def _validated(rgb: np.ndarray, depth: np.ndarray, K: np.ndarray, sparse: np.ndarray | None = None) -> EvalData:
+def _validated(rgb: np.ndarray, depth: np.ndarray, K: np.ndarray, sparse: np.ndarray | None = None,
+               poses: np.ndarray | None = None, stamps: np.ndarray | None = None,
+               moving: np.ndarray | None = None) -> EvalData:
     """Check dtypes and shapes, add the frame axis when missing, and turn 0 depth and sparse depth into NaN."""
     rgb, depth, K = np.asarray(rgb), np.asarray(depth), np.asarray(K)
     if rgb.dtype != np.uint8 or rgb.ndim not in (3, 4) or rgb.shape[-1] != 3:
@@ -111,7 +126,25 @@ def _validated(rgb: np.ndarray, depth: np.ndarray, K: np.ndarray, sparse: np.nda
     K = K.astype(np.float64)
     if not (np.isfinite(K).all() and K[0, 0] > 0.0 and K[1, 1] > 0.0):
         raise ValueError(f"K must be finite with positive focal lengths, got fx={K[0, 0]}, fy={K[1, 1]}")
-    return EvalData(np.ascontiguousarray(rgb), depth, K, sparse)
+    frames = rgb.shape[0]
+    if poses is not None:
+        poses = np.asarray(poses)
+        if poses.shape != (frames, 4, 4) or not np.issubdtype(poses.dtype, np.number) or not np.isfinite(poses).all():
+            raise ValueError(f"poses must be finite (N, 4, 4) camera-to-world transforms with N = {frames}, "
+                             f"got {poses.dtype} {poses.shape}")
+        poses = poses.astype(np.float64)
+    if stamps is not None:
+        stamps = np.asarray(stamps)
+        if stamps.shape != (frames,) or not np.issubdtype(stamps.dtype, np.number) or not np.isfinite(stamps).all():
+            raise ValueError(f"stamps must be finite seconds (N,) with N = {frames}, got {stamps.dtype} {stamps.shape}")
+        stamps = stamps.astype(np.float64)
+        if np.any(np.diff(stamps) <= 0.0):
+            raise ValueError("stamps must increase from frame to frame")
+    if moving is not None:
+        moving = np.asarray(moving)
+        if moving.dtype != bool or moving.shape != rgb.shape[:3]:
+            raise ValueError(f"moving must be bool (N, H, W) = {rgb.shape[:3]}, got {moving.dtype} {moving.shape}")
+    return EvalData(np.ascontiguousarray(rgb), depth, K, sparse, poses, stamps, moving)
 
 
 def _validated_depth(name: str, depth: np.ndarray, frames_shape: tuple[int, ...], missing: str) -> np.ndarray:

@@ -53,6 +53,13 @@ class SimSceneConfig:
     """A person-sized box this far ahead of base_link's start pose (on the path); 0 = no visitor."""
     visitor_leaves_s: float = 0.0
     """Path time (s) from which the visitor is gone, as if it walked away (see SimScene.set_time); 0 = it stays."""
+    mover_distance_m: float = 0.0
+    """A person-sized box walks across the path this far ahead of base_link's start pose (on the path), back and
+    forth (see SimScene.set_time); 0 = no mover."""
+    mover_speed_mps: float = 1.0
+    """Walking speed of the mover (m/s)."""
+    mover_span_m: float = 3.0
+    """The mover walks between span/2 left and span/2 right of the path (m), starting on the left."""
 
     def __post_init__(self) -> None:
         error = self._first_error()
@@ -92,6 +99,9 @@ class SimSceneConfig:
             return f"path_speed_mps must not be negative, got {self.path_speed_mps}"
         if self.path_clearance_m <= 0.0:
             return f"path_clearance_m must be positive, got {self.path_clearance_m}"
+        if self.mover_distance_m < 0.0 or self.mover_speed_mps < 0.0 or self.mover_span_m <= 0.0:
+            return ("mover_distance_m and mover_speed_mps must not be negative and mover_span_m must be positive, "
+                    f"got {self.mover_distance_m}, {self.mover_speed_mps}, {self.mover_span_m}")
         if self.visitor_distance_m < 0.0:
             return f"visitor_distance_m must not be negative, got {self.visitor_distance_m}"
         if min(self.path_semi_axes_m) <= 0.0:

@@ -92,8 +92,18 @@ class SimScene:
         self.visitor: BoxObstacle | None = None
         """The box that stands ahead of the start pose until visitor_leaves_s; None without a visitor."""
         self._raycaster_with_visitor = None
+        self._visitor_mesh: o3d.t.geometry.TriangleMesh | None = None
+        self._visitor_present = False
         if config.visitor_distance_m > 0.0:
             self._add_visitor(rng)
+        self.mover: BoxObstacle | None = None
+        """The box walking across the path ahead of the start pose, where it is at the time of set_time; None
+        without a mover."""
+        self.mover_geometry_id = -1
+        """Geometry id of the mover in render_camera_labelled's ids; -1 without a mover."""
+        if config.mover_distance_m > 0.0:
+            self.mover_geometry_id = len(self._looks)
+            self._looks.append(self._random_look(rng))
         self._pillar_centres_xy = np.zeros((len(self._looks), 2), dtype=np.float32)
         self._is_pillar = np.zeros(len(self._looks), dtype=bool)
         for geometry_id, pillar in pillars_by_geometry_id.items():
@@ -107,7 +117,8 @@ class SimScene:
         self._row_offsets = ((np.arange(config.image_height) - self.intrinsics.cy) / self.intrinsics.fy
                              ).astype(np.float32)
         self._lidar_rays = self._lidar_ray_directions(config)
-        self._active_raycaster = self._raycaster if self.visitor is None else self._raycaster_with_visitor
+        self._active_raycaster = self._raycaster
+        self.set_time(0.0)
 
     def _add_visitor(self, rng: np.random.Generator) -> None:
         """A second ray-casting scene: every mesh of the first plus the visitor box (the last geometry id)."""
@@ -120,20 +131,49 @@ class SimScene:
         for mesh in self._meshes:
             self._raycaster_with_visitor.add_triangles(mesh)
         box = o3d.t.geometry.TriangleMesh.create_box(VISITOR_SIZE_M[0], VISITOR_SIZE_M[0], VISITOR_SIZE_M[1])
-        self._raycaster_with_visitor.add_triangles(box.translate(np.array([centre[0] - half, centre[1] - half,
-                                                                            0.0])))
+        self._visitor_mesh = box.translate(np.array([centre[0] - half, centre[1] - half, 0.0]))
+        self._raycaster_with_visitor.add_triangles(self._visitor_mesh)
         self._looks.append(self._random_look(rng))
 
     def set_time(self, t_s: float) -> None:
-        """Show the scene as it is at path time ``t_s`` (the visitor stands there until visitor_leaves_s)."""
+        """Show the scene as it is at path time ``t_s``: the visitor stands there until visitor_leaves_s, the
+        mover walks back and forth across the path at mover_speed_mps over mover_span_m."""
         leaves_s = self.config.visitor_leaves_s
-        visitor_present = self.visitor is not None and (leaves_s <= 0.0 or t_s < leaves_s)
-        self._active_raycaster = self._raycaster_with_visitor if visitor_present else self._raycaster
+        self._visitor_present = self.visitor is not None and (leaves_s <= 0.0 or t_s < leaves_s)
+        self._active_raycaster = self._raycaster_with_visitor if self._visitor_present else self._raycaster
+        if self.mover_geometry_id >= 0:
+            self._place_mover(t_s)
+
+    def _place_mover(self, t_s: float) -> None:
+        """A fresh ray-casting scene with every mesh, the visitor (or, while it is gone, its box far below the
+        floor, so that geometry ids stay put) and the mover at its place at ``t_s`` (the last geometry id)."""
+        config = self.config
+        x, y, yaw = self.path.pose_xy_yaw(0.0)
+        span = config.mover_span_m
+        walked = (config.mover_speed_mps * t_s) % (2.0 * span)
+        across = 0.5 * span - (walked if walked <= span else 2.0 * span - walked)
+        centre = (np.array([x, y]) + config.mover_distance_m * np.array([math.cos(yaw), math.sin(yaw)])
+                  + across * np.array([-math.sin(yaw), math.cos(yaw)]))
+        half = 0.5 * VISITOR_SIZE_M[0]
+        self.mover = BoxObstacle("mover", (centre[0] - half, centre[1] - half), (centre[0] + half, centre[1] + half),
+                                 VISITOR_SIZE_M[1])
+        raycaster = o3d.t.geometry.RaycastingScene()
+        for mesh in self._meshes:
+            raycaster.add_triangles(mesh)
+        if self._visitor_mesh is not None:
+            visitor = self._visitor_mesh if self._visitor_present else self._visitor_mesh.clone().translate(
+                np.array([0.0, 0.0, -1000.0]))
+            raycaster.add_triangles(visitor)
+        box = o3d.t.geometry.TriangleMesh.create_box(VISITOR_SIZE_M[0], VISITOR_SIZE_M[0], VISITOR_SIZE_M[1])
+        mover_id = raycaster.add_triangles(box.translate(np.array([centre[0] - half, centre[1] - half, 0.0])))
+        if mover_id != self.mover_geometry_id:
+            raise RuntimeError(f"Open3D returned geometry id {mover_id} for the mover, expected {self.mover_geometry_id}")
+        self._active_raycaster = raycaster
 
     def current_obstacles(self) -> list[Obstacle]:
-        """Obstacles present now: the static ones plus the visitor while it stands there."""
-        present = self._active_raycaster is self._raycaster_with_visitor and self.visitor is not None
-        return self.obstacles + ([self.visitor] if present else [])
+        """Obstacles present now: the static ones, the visitor while it stands there and the mover."""
+        return (self.obstacles + ([self.visitor] if self._visitor_present else [])
+                + ([self.mover] if self.mover is not None else []))
 
     @staticmethod
     def _intrinsics_from_fov(config: SimSceneConfig) -> Intrinsics:
@@ -294,6 +334,17 @@ class SimScene:
         Returns rgb uint8 (H, W, 3) and depth float32 (H, W): z along the optical axis in metres, NaN where a
         ray hits nothing (sky).
         """
+        return self._render_camera(world_from_base, None)
+
+    def render_camera_labelled(self, world_from_base: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """render_camera's rgb and depth, and int32 (H, W) geometry ids of the surfaces seen (-1: sky); the
+        mover's pixels are those equal to ``mover_geometry_id``."""
+        height, width = self.intrinsics.height, self.intrinsics.width
+        ids = np.empty((height, width), dtype=np.int32)
+        rgb, depth = self._render_camera(world_from_base, ids)
+        return rgb, depth, ids
+
+    def _render_camera(self, world_from_base: np.ndarray, ids: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         world_from_camera = world_from_base @ self.base_from_camera
         height, width = self.intrinsics.height, self.intrinsics.width
         rgb = np.empty((height, width, 3), dtype=np.uint8)
@@ -306,6 +357,8 @@ class SimScene:
             t_hit = hits["t_hit"].numpy()
             hit = np.isfinite(t_hit)
             depth[rows] = np.where(hit, t_hit, np.float32(np.nan)).reshape(-1, width)
+            if ids is not None:
+                ids[rows] = np.where(hit, hits["geometry_ids"].numpy().astype(np.int32), -1).reshape(-1, width)
             if hit.all():
                 colours = self._shade(rays, t_hit, hits["primitive_normals"].numpy(), hits["geometry_ids"].numpy())
             else:

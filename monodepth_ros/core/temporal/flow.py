@@ -36,6 +36,7 @@ class FlowTracker:
         self._full_grid = np.dstack([full_x, full_y])
         self._small_map = np.empty(small + (2,), dtype=np.float32)
         self._forward_at_source = np.empty(small + (2,), dtype=np.float32)
+        self._round_trip_sq = np.empty(small, dtype=np.float32)
         self._warped_grey = np.empty(small, dtype=np.uint8)
         self._reliable_small = np.empty(small, dtype=np.uint8)
         self._full_map = np.empty((height, width, 2), dtype=np.float32)
@@ -67,7 +68,8 @@ class FlowTracker:
         cv2.remap(self._previous, self._small_map, None, cv2.INTER_LINEAR, dst=self._warped_grey,
                   borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         round_trip = np.add(self._forward_at_source, backward, out=self._forward_at_source)
-        round_trip_sq = np.einsum("ijk,ijk->ij", round_trip, round_trip)
+        np.square(round_trip, out=round_trip)
+        round_trip_sq = np.add(round_trip[..., 0], round_trip[..., 1], out=self._round_trip_sq)
         photometric = cv2.absdiff(self._warped_grey, self._current)
         reliable = self._reliable_small
         np.less(round_trip_sq, self._consistency_sq, out=reliable.view(bool))
@@ -76,8 +78,11 @@ class FlowTracker:
         reliable &= (map_x >= 0.0) & (map_x <= self.small_width - 1) & (map_y >= 0.0) & (map_y <= self.small_height - 1)
         fraction = float(np.count_nonzero(reliable)) / reliable.size
         cv2.resize(backward, (self.width, self.height), dst=self._full_map, interpolation=cv2.INTER_LINEAR)
-        self._full_map[..., 0] *= np.float32(self.scale_x)
-        self._full_map[..., 1] *= np.float32(self.scale_y)
+        if self.scale_x == self.scale_y:
+            self._full_map *= np.float32(self.scale_x)
+        else:
+            self._full_map[..., 0] *= np.float32(self.scale_x)
+            self._full_map[..., 1] *= np.float32(self.scale_y)
         self._full_map += self._full_grid
         cv2.resize(reliable, (self.width, self.height), dst=self._reliable_full, interpolation=cv2.INTER_NEAREST)
         self._previous, self._current = self._current, self._previous

@@ -12,9 +12,12 @@ import numpy as np
 
 IDENTITY = np.array([0.0, 0.0, 1.0, 0.0])
 """Coefficients (a, b, c, d) of z' = z * (a x + b y + c) + d that leave the depth unchanged."""
-BLOCK_PX = 8
+BLOCK_PX = 16
 """The fit uses the means of the usable pixels of BLOCK_PX x BLOCK_PX blocks: averaging the noise out of the
 tracked depth (the regressor) keeps it from biasing the fit (errors in variables shrink c towards 0)."""
+SAMPLE_STRIDE = 2
+"""The fit samples every SAMPLE_STRIDE-th pixel of every SAMPLE_STRIDE-th row (a block holds
+(BLOCK_PX / SAMPLE_STRIDE)^2 samples)."""
 MIN_BLOCK_FILL = 0.5
 """A block takes part when at least this fraction of its pixels is usable."""
 MIN_FIT_POINTS = 32
@@ -28,37 +31,43 @@ what the data leave open (a scene at one depth cannot separate scale from transl
 
 
 class DepthMotionFitter:
-    """Fits the depth-change model between a tracked and a new depth map of one size, on block means."""
+    """Fits the depth-change model between a tracked and a new depth map of one size, on block means.
+
+    Works on every SAMPLE_STRIDE-th pixel of every SAMPLE_STRIDE-th row; blocks of BLOCK_PX x BLOCK_PX image
+    pixels. Buffers are allocated once.
+    """
 
     def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self._small_size = (max(1, width // BLOCK_PX), max(1, height // BLOCK_PX))
-        shape = (height, width)
-        self._masked_tracked = np.empty(shape, dtype=np.float32)
-        self._masked_new = np.empty(shape, dtype=np.float32)
-        self._mask = np.empty(shape, dtype=np.float32)
+        sample_shape = ((height + SAMPLE_STRIDE - 1) // SAMPLE_STRIDE, (width + SAMPLE_STRIDE - 1) // SAMPLE_STRIDE)
+        step = BLOCK_PX // SAMPLE_STRIDE
+        self._small_size = (max(1, sample_shape[1] // step), max(1, sample_shape[0] // step))
+        self._tracked = np.empty(sample_shape, dtype=np.float32)
+        self._new = np.empty(sample_shape, dtype=np.float32)
+        self._mask = np.empty(sample_shape, dtype=np.float32)
         small_w, small_h = self._small_size
-        self._columns = (np.arange(small_w, dtype=np.float64) + 0.5) * (width / small_w) - 0.5
-        self._rows = (np.arange(small_h, dtype=np.float64) + 0.5) * (height / small_h) - 0.5
+        self._columns = ((np.arange(small_w) + 0.5) * (sample_shape[1] / small_w) - 0.5) * SAMPLE_STRIDE
+        self._rows = ((np.arange(small_h) + 0.5) * (sample_shape[0] / small_h) - 0.5) * SAMPLE_STRIDE
 
     def fit(self, tracked: np.ndarray, new: np.ndarray, usable: np.ndarray, fx: float, fy: float, cx: float,
             cy: float, noise_rel: float) -> np.ndarray | None:
         """(a, b, c, d) of new ~ tracked * (a x + b y + c) + d (fit_depth_motion) from float32 (H, W) maps,
         ``usable`` bool (H, W) (both finite and reliably tracked) and the intrinsics in pixels."""
-        np.copyto(self._mask, usable)
-        np.multiply(tracked, self._mask, out=self._masked_tracked, where=usable)
-        np.multiply(new, self._mask, out=self._masked_new, where=usable)
-        self._masked_tracked[~usable] = 0.0
-        self._masked_new[~usable] = 0.0
+        step = SAMPLE_STRIDE
+        sample_usable = usable[::step, ::step]
+        np.copyto(self._mask, sample_usable)
+        self._tracked.fill(0.0)
+        self._new.fill(0.0)
+        np.copyto(self._tracked, tracked[::step, ::step], where=sample_usable)
+        np.copyto(self._new, new[::step, ::step], where=sample_usable)
         fill = cv2.resize(self._mask, self._small_size, interpolation=cv2.INTER_AREA)
-        tracked_sum = cv2.resize(self._masked_tracked, self._small_size, interpolation=cv2.INTER_AREA)
-        new_sum = cv2.resize(self._masked_new, self._small_size, interpolation=cv2.INTER_AREA)
+        tracked_sum = cv2.resize(self._tracked, self._small_size, interpolation=cv2.INTER_AREA)
+        new_sum = cv2.resize(self._new, self._small_size, interpolation=cv2.INTER_AREA)
         blocks = fill >= MIN_BLOCK_FILL
         safe_fill = np.where(blocks, fill, 1.0)
         x = np.broadcast_to(((self._columns - cx) / fx)[None, :], fill.shape)
         y = np.broadcast_to(((self._rows - cy) / fy)[:, None], fill.shape)
         return fit_depth_motion(tracked_sum / safe_fill, new_sum / safe_fill, x, y, blocks,
-                                noise_rel / BLOCK_PX)
+                                noise_rel * SAMPLE_STRIDE / BLOCK_PX)
 
 
 def fit_depth_motion(tracked: np.ndarray, new: np.ndarray, x: np.ndarray, y: np.ndarray, usable: np.ndarray,

@@ -25,10 +25,10 @@ from monodepth_ros.core.temporal.config import StabiliserConfig
 from monodepth_ros.core.temporal.flow import FlowTracker
 from monodepth_ros.core.temporal.motion import IDENTITY, DepthMotionFitter
 
+MAX_PROCESS_VARIANCE = 1e6
+"""Stands for the infinite process variance of a time constant of 1 (the new value always wins)."""
 MIN_SCALE_RATIO = 0.2
 """A fitted scale ratio c below this (a fit gone wrong) is not used: the frame is carried without motion."""
-UNTRACKED_VARIANCE = np.float32(1e6)
-"""Prior variance of a pixel without a usable track: the new value wins outright."""
 NOISE_SAMPLE_STRIDE = 4
 """The median that sets the noise floor of relative inverse depth is taken on every 4th pixel of every 4th row."""
 RELATIVE_NOISE_FLOOR = 0.05
@@ -61,7 +61,7 @@ class TemporalStabiliser:
         self.relative_inverse = relative_inverse
         motion_time_constant = 0.5 * self.config.time_constant_frames
         self._motion_gain = 1.0 - math.exp(-1.0 / motion_time_constant) if motion_time_constant > 1.0 else 1.0
-        self._process_variance = np.float32(min(self.config.process_variance, float(UNTRACKED_VARIANCE)))
+        self._process_variance = np.float32(min(self.config.process_variance, MAX_PROCESS_VARIANCE))
         self._gate_sq = np.float32(self.config.disagreement_sigmas ** 2)
         self._tracker: FlowTracker | None = None
         self._size: tuple[int, int] | None = None
@@ -99,11 +99,12 @@ class TemporalStabiliser:
         if not self.relative_inverse:
             with np.errstate(invalid="ignore"):
                 valid &= depth > 0.0
+        np.logical_not(valid, out=self._invalid)
         if track is None or self._state is None:
             self._start(depth, valid)
         else:
             self._blend(depth, valid, track[0], track[1])
-        return self._output(valid, reason)
+        return self._output(reason)
 
     def _validated(self, rgb, depth, stamp_s) -> tuple[np.ndarray, np.ndarray]:
         rgb, depth = np.asarray(rgb), np.asarray(depth)
@@ -144,7 +145,10 @@ class TemporalStabiliser:
         self._measurement = np.empty(shape, dtype=np.float32)
         self._untracked = np.empty(shape, dtype=bool)
         self._prior_variance = np.empty(shape, dtype=np.float32)
-        self._noise_sq = np.empty(shape, dtype=np.float32)
+        self._noise = np.empty(shape, dtype=np.float32)
+        self._total_variance = np.empty(shape, dtype=np.float32)
+        self._agrees = np.empty(shape, dtype=bool)
+        self._invalid = np.empty(shape, dtype=bool)
         self._innovation = np.empty(shape, dtype=np.float32)
         self._scratch = np.empty(shape, dtype=np.float32)
         self._usable = np.empty(shape, dtype=bool)
@@ -157,7 +161,7 @@ class TemporalStabiliser:
         state = self._spare_state()
         np.copyto(state[..., 0], depth)
         state[..., 1] = 1.0
-        state[~valid] = np.nan
+        np.copyto(state[..., 0], np.float32(np.nan), where=self._invalid)
         self._state = state
 
     def _spare_state(self) -> np.ndarray:
@@ -174,34 +178,33 @@ class TemporalStabiliser:
         usable &= reliable.view(bool)
         self._update_motion(warped_depth, depth, usable)
         prior, measurement = self._carry(warped_depth, depth)
-        prior_variance = np.add(warped_variance, self._process_variance, out=self._prior_variance)
-        noise_sq = np.abs(measurement, out=self._noise_sq)
+        innovation = np.subtract(measurement, prior, out=self._innovation)
+        noise = np.abs(measurement, out=self._noise)
         if self.relative_inverse:
             stride = NOISE_SAMPLE_STRIDE
-            sample = noise_sq[::stride, ::stride][valid[::stride, ::stride]]
+            sample = noise[::stride, ::stride][valid[::stride, ::stride]]
             if sample.size:
-                np.maximum(noise_sq, np.float32(RELATIVE_NOISE_FLOOR * float(np.median(sample))), out=noise_sq)
-        noise_sq *= np.float32(self.config.noise_rel)
-        np.square(noise_sq, out=noise_sq)
-        innovation = np.subtract(measurement, prior, out=self._innovation)
-        # gate: innovation^2 <= sigmas^2 * noise^2 * (prior variance + 1)
-        gate = np.add(prior_variance, 1.0, out=self._scratch)
-        gate *= noise_sq
-        gate *= self._gate_sq
+                np.maximum(noise, np.float32(RELATIVE_NOISE_FLOOR * float(np.median(sample))), out=noise)
+        noise *= np.float32(self.config.noise_rel)
+        normalised_sq = np.divide(innovation, noise, out=noise)
+        np.square(normalised_sq, out=normalised_sq)
+        prior_variance = np.add(warped_variance, self._process_variance, out=self._prior_variance)
+        total_variance = np.add(prior_variance, np.float32(1.0), out=self._total_variance)
+        # a real change: (innovation / noise)^2 > sigmas^2 * (prior variance + 1)
+        gate = np.multiply(total_variance, self._gate_sq, out=self._scratch)
         with np.errstate(invalid="ignore"):
-            usable &= np.square(innovation) <= gate
-        np.logical_not(usable, out=self._untracked)
-        prior_variance[self._untracked] = UNTRACKED_VARIANCE
-        # Kalman gain K = P / (P + 1); the posterior variance is K as well (units of the prediction's variance)
-        gain = np.add(prior_variance, 1.0, out=self._scratch)
-        np.divide(prior_variance, gain, out=gain)
+            usable &= np.less_equal(normalised_sq, gate, out=self._agrees)
+        untracked = np.logical_not(usable, out=self._untracked)
+        # Kalman gain K = P / (P + 1); the posterior variance is K too (units of the prediction's variance)
+        gain = np.divide(prior_variance, total_variance, out=self._scratch)
         state = self._spare_state()
         new_depth, new_variance = state[..., 0], state[..., 1]
         np.multiply(gain, innovation, out=new_depth)
         new_depth += prior
-        np.copyto(new_depth, measurement, where=self._untracked)
+        np.copyto(new_depth, measurement, where=untracked)
+        np.copyto(gain, np.float32(1.0), where=untracked)
         np.copyto(new_variance, gain)
-        state[~valid] = np.nan
+        np.copyto(new_depth, np.float32(np.nan), where=self._invalid)
         self._state = state
 
     def _update_motion(self, warped_depth: np.ndarray, depth: np.ndarray, usable: np.ndarray) -> None:
@@ -249,10 +252,9 @@ class TemporalStabiliser:
         prior += np.float32(d)
         return prior, depth
 
-    def _output(self, valid: np.ndarray, reason: str | None) -> StabilisedDepth:
+    def _output(self, reason: str | None) -> StabilisedDepth:
         depth = self._state[..., 0].copy()
         confidence = np.multiply(self._state[..., 1], np.float32(-0.5))
         confidence += np.float32(1.0)
-        confidence[~valid] = 0.0
-        np.clip(confidence, 0.0, 1.0, out=confidence)
+        np.copyto(confidence, np.float32(0.0), where=self._invalid)
         return StabilisedDepth(depth, confidence, reason)

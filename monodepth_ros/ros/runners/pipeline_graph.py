@@ -81,7 +81,7 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
                            dict(model or {})))
     if use_fusion:
         nodes.append(GraphNode("lidar_fusion_node", "LidarFusionNode",
-                               _remappings(("points_lidar", topics["points_lidar"])),
+                               _remappings(("points_lidar", topics["points_lidar"]), ("image", topics["image"])),
                                {} if sim is None else {"lidar_pose_in_camera": lidar_pose_in_camera(sim)}))
     nodes.append(GraphNode("pointcloud_node", "PointCloudNode",
                            _remappings(("depth/image", clouds_from), ("image", topics["image"]))))

@@ -51,7 +51,7 @@ def test_intrinsics_from_camera_info_yaml_are_scaled_and_the_fov_default(tmp_pat
     assert (intrinsics.fx, intrinsics.fy) == (500.0, 500.0)
     assert (intrinsics.cx, intrinsics.cy) == pytest.approx((319.5, 239.5))
     yaml_path.write_text("image_width: 640\n")
-    with pytest.raises(InputError, match="needs image_width, image_height and camera_matrix.data"):
+    with pytest.raises(InputError, match="image_width and image_height"):
         intrinsics_from_camera_info_yaml(yaml_path, 640, 480)
     assert intrinsics_from_fov(640, 480, 90.0).fx == pytest.approx(320.0)
     with pytest.raises(InputError, match="hfov-deg"):

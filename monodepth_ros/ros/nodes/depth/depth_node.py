@@ -2,7 +2,9 @@
 
 Subscribes: image (sensor_msgs/Image), camera_info (sensor_msgs/CameraInfo).
 Publishes: depth/image (32FC1 metres, NaN invalid) for metric models, depth/relative_inverse (32FC1,
-unitless, larger = nearer) for relative models, depth/camera_info, depth/colored (rgb8), /diagnostics.
+unitless, larger = nearer) for relative models, depth/camera_info, depth/confidence (32FC1 0..1), depth/colored
+(rgb8), /diagnostics. With temporal_consistency the depth is stabilised over time (core/runtime/depth_chain's
+StabilisedStream: the per-camera state) and a camera_info change starts the stabiliser afresh.
 """
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from sensor_msgs.msg import CameraInfo, Image
 
 from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.types import DepthKind
+from monodepth_ros.core.runtime.depth_chain import StabilisedStream
 from monodepth_ros.core.viz.colorize import colorize_depth
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.common.logging_bridge import python_logger_for
 from monodepth_ros.ros.common.qos import stream_output_qos
+from monodepth_ros.ros.common.shared_parameters import stabiliser_config_from
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics
@@ -46,7 +50,11 @@ class DepthNode(WorkerNode):
         self.depth_publisher = self.create_output_publisher(Image, DEPTH_TOPIC[self.estimator.kind],
                                                             stream_output_qos())
         self.info_publisher = self.create_output_publisher(CameraInfo, "depth/camera_info", stream_output_qos())
+        self.confidence_publisher = self.create_output_publisher(Image, "depth/confidence", stream_output_qos())
         self.colored_publisher = self.create_output_publisher(Image, "depth/colored", stream_output_qos())
+        self.stream = StabilisedStream(stabiliser_config_from(self.params),
+                                       relative_inverse=self.estimator.kind is DepthKind.RELATIVE_INVERSE)
+        self.last_reset = ""
         self.last_timings_ms: dict[str, float] = {}
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["reliability"]
@@ -71,14 +79,21 @@ class DepthNode(WorkerNode):
         decoded = time.perf_counter()
         prediction = self.estimator.predict(rgb, intrinsics,
                                             (self.params["min_depth_m"], self.params["max_depth_m"]))
+        self.stream.configure(stabiliser_config_from(self.params))
+        stabilised = self.stream.update(rgb, prediction.values, intrinsics, stamp_ns(image.header) / 1e9)
+        if stabilised.reset_reason:
+            self.last_reset = stabilised.reset_reason
+            self.get_logger().info(f"temporal stabiliser reset: {stabilised.reset_reason}")
         published = time.perf_counter()
         self.info_publisher.publish(depth_info)
-        self.depth_publisher.publish(array_to_image(prediction.values, "32FC1", image.header))
+        self.depth_publisher.publish(array_to_image(stabilised.depth, "32FC1", image.header))
+        if stabilised.confidence is not None and self.demand.has_subscribers(self.confidence_publisher):
+            self.confidence_publisher.publish(array_to_image(stabilised.confidence, "32FC1", image.header))
         if self.params["publish_colored"] and self.demand.has_subscribers(self.colored_publisher):
-            self.publish_colored(prediction.values, image.header)
+            self.publish_colored(stabilised.depth, image.header)
         done = time.perf_counter()
         self.last_timings_ms = {"decode": (decoded - started) * 1e3, **prediction.timings_ms,
-                                "publish": (done - published) * 1e3}
+                                "stabilise": stabilised.stabilise_ms, "publish": (done - published) * 1e3}
         self.record_output(stamp_ns(image.header))
 
     def publish_colored(self, depth, header) -> None:
@@ -90,7 +105,8 @@ class DepthNode(WorkerNode):
 
     def diagnostic_values(self) -> dict[str, object]:
         values = {"model": self.estimator.description, "kind": self.estimator.kind.value,
-                  "device": self.estimator.device, "image_reliability": self.image_subscription.policy.name.lower()}
+                  "device": self.estimator.device, "image_reliability": self.image_subscription.policy.name.lower(),
+                  "temporal_consistency": "on" if self.stream.enabled else "off", "stabiliser_reset": self.last_reset}
         values.update({f"{stage}_ms": f"{ms:.1f}" for stage, ms in self.last_timings_ms.items()})
         return values
 

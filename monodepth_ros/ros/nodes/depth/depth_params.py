@@ -12,8 +12,14 @@ from monodepth_ros.ros.common.parameters import (
     config_from_parameters,
     config_parameter,
 )
-from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
-from monodepth_ros.ros.common.shared_parameters import AUTOSTART
+from monodepth_ros.ros.common.shared_parameters import (
+    AUTOSTART,
+    CAMERA_INFO_TOLERANCE,
+    DIAGNOSTICS_PERIOD,
+    RELIABILITY,
+    STABILISER_PARAMETERS,
+    TEMPORAL_CONSISTENCY,
+)
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 MODEL_DEFAULTS = ModelSpec()
@@ -61,6 +67,8 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
                   minimum=0.01, maximum=1000.0),
     ParameterSpec("publish_colored", True, "Publish depth/colored (rgb8 turbo) when someone subscribes"),
+    TEMPORAL_CONSISTENCY,
+    *STABILISER_PARAMETERS,
     RELIABILITY,
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
@@ -81,11 +89,16 @@ DEPTH_NODE_TOPICS = (
               "relative models instead of `depth/image`: unitless inverse depth, larger = nearer"),
     TopicSpec("out", "depth/camera_info", "sensor_msgs/CameraInfo",
               "the camera_info rescaled to the depth image, with its header"),
+    TopicSpec("out", "depth/confidence", "sensor_msgs/Image `32FC1`",
+              "0..1 per pixel, header of the depth image: 0.5 for a value seen once (new, moving, occluded, after "
+              "a reset), towards 1 as agreeing frames accumulate, 0 where invalid; with `temporal_consistency` "
+              "only, computed only while subscribed"),
     TopicSpec("out", "depth/colored", "sensor_msgs/Image `rgb8`",
               "turbo colour map, computed only while subscribed and `publish_colored` is true"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
               "`model`, `kind`, `device`, `image_reliability` (the policy in use), `decode_ms`, `preprocess_ms`, "
-              "`inference_ms`, `postprocess_ms`, `publish_ms`"),
+              "`inference_ms`, `postprocess_ms`, `stabilise_ms`, `publish_ms`, `temporal_consistency` (on/off), "
+              "`stabiliser_reset` (the reason of the last reset)"),
 )
 
 

@@ -1,18 +1,21 @@
 """lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
 
 Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
-depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame).
-Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), /diagnostics.
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame), image (the camera image the depth was
+made from, for the temporal stabiliser's optical flow).
+Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), depth/fused_confidence (32FC1,
+0..1), /diagnostics. The per-camera state (scale fusion, then the stabiliser) is core/runtime/depth_chain's
+FusedStream.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from sensor_msgs.msg import Image, PointCloud2
 
 from monodepth_ros.core.camera.projection import project_points
 from monodepth_ros.core.camera.transforms import apply, transform_from_pose7
-from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.fusion.config import (
     FusionConfig,
@@ -21,24 +24,30 @@ from monodepth_ros.core.fusion.config import (
     LocalCorrectionConfig,
     ScaleSmootherConfig,
 )
-from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus, ScaleFusion
+from monodepth_ros.core.fusion.scale_fusion import FusionResult, FusionStatus
+from monodepth_ros.core.runtime.depth_chain import FusedStream
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
 from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import stream_output_qos
+from monodepth_ros.ros.common.shared_parameters import stabiliser_config_from
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.common.worker_node import WorkerNode
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
-from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array
+from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array, image_to_rgb
 from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.runners.node_runner import run_node
 
 LIDAR_WAIT_S = 0.05
 """How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
+IMAGE_WAIT_S = 0.05
+"""How long a depth image waits for its camera image (same stamp) for the stabiliser, once images arrive."""
+IMAGE_STAMP_TOLERANCE_NS = 1_000_000
+"""depth_node copies the image header: a depth image and its camera image have the same stamp (within 1 ms)."""
 
 
 class LidarFusionNode(WorkerNode):
@@ -50,17 +59,22 @@ class LidarFusionNode(WorkerNode):
     def configure(self) -> None:
         """Set up the fusion, create the output and subscribe (the lifecycle transition configure)."""
         min_points = self.params["min_points"]
-        self.fusion = ScaleFusion(FusionConfig(
+        self.stream = FusedStream(FusionConfig(
             global_fit=GlobalFitConfig(min_points=min_points),
             local_correction=LocalCorrectionConfig(strength=self.params["local_strength"],
                                                    ground=GroundPlaneConfig(min_points=min_points)),
-            scale_smoother=ScaleSmootherConfig(time_constant_frames=self.params["temporal_time_constant_frames"])))
+            scale_smoother=ScaleSmootherConfig(time_constant_frames=self.params["temporal_time_constant_frames"])),
+            stabiliser_config_from(self.params))
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
                 transform_from_pose7(self.params["lidar_pose_in_camera"])})
         self.fused_publisher = self.create_output_publisher(Image, "depth/fused", stream_output_qos())
+        self.confidence_publisher = self.create_output_publisher(Image, "depth/fused_confidence",
+                                                                 stream_output_qos())
         self.clouds: StampedBuffer[PointCloud2] = StampedBuffer(capacity=10)
+        self.images: StampedBuffer[Image] = StampedBuffer(capacity=10)
         self.last_result: FusionResult | None = None
+        self.last_reset = ""
         inputs = MutuallyExclusiveCallbackGroup()
         reliability = self.params["reliability"]
         self.depth_subscriptions = [
@@ -72,6 +86,9 @@ class LidarFusionNode(WorkerNode):
         self.cloud_subscription = AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
+        self.image_subscription = AdaptiveSubscription(
+            self, Image, "image", lambda image: self.images.add(stamp_ns(image.header), image), reliability,
+            depth=5, callback_group=inputs)
         via = "tf2" if self.extrinsics.uses_tf else "the lidar_pose_in_camera parameter (tf2_ros not installed)"
         self.get_logger().info(f"LiDAR extrinsics from {via}")
 
@@ -92,15 +109,42 @@ class LidarFusionNode(WorkerNode):
             return
         self.problems.resolve("input:")
         sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
-        result = self.fusion.fuse(values, kind, sparse)
-        mask_outside_range(result.depth, self.params["min_depth_m"], self.params["max_depth_m"])
-        self.last_result = result
+        self.stream.stabilised.configure(stabiliser_config_from(self.params))
+        self.stream.depth_range_m = (self.params["min_depth_m"], self.params["max_depth_m"])
+        rgb = self.camera_image(depth_msg) if self.stream.stabilised.enabled else None
+        fused = self.stream.update(values, kind, sparse, rgb, intrinsics, stamp / 1e9)
+        result = self.last_result = fused.result
         if result.status is not FusionStatus.FUSED:
             self.problems.report("fusion", f"not fusing: {result.status.value}: {result.reason}", "warning")
         else:
             self.problems.resolve("fusion")
-        self.fused_publisher.publish(array_to_image(result.depth, "32FC1", depth_msg.header))
+        if fused.stream.reset_reason:
+            self.last_reset = fused.stream.reset_reason
+            self.get_logger().info(f"temporal stabiliser reset: {fused.stream.reset_reason}")
+        self.fused_publisher.publish(array_to_image(fused.stream.depth, "32FC1", depth_msg.header))
+        if fused.stream.confidence is not None and self.demand.has_subscribers(self.confidence_publisher):
+            self.confidence_publisher.publish(array_to_image(fused.stream.confidence, "32FC1", depth_msg.header))
         self.record_output(stamp)
+
+    def camera_image(self, depth_msg: Image):
+        """uint8 (H, W, 3) RGB of the camera image with the depth image's stamp, resized to the depth image; None
+        (reported once: the fused depth is then not stabilised) when there is none or it cannot be decoded."""
+        image = self.images.match(stamp_ns(depth_msg.header), IMAGE_STAMP_TOLERANCE_NS,
+                                  wait_s=IMAGE_WAIT_S if len(self.images) else 0.0)
+        if image is None:
+            self.problems.report("image", f"no camera image with the depth stamp on {self.image_subscription.topic}: "
+                                 "depth/fused is published without temporal stabilisation (remap image to the "
+                                 "image depth_node reads)", "warning")
+            return None
+        try:
+            rgb = image_to_rgb(image)
+        except ConversionError as error:
+            self.problems.report(f"image:{error}", f"cannot stabilise with {self.image_subscription.topic}: {error}")
+            return None
+        self.problems.resolve("image")
+        if rgb.shape[:2] != (depth_msg.height, depth_msg.width):
+            rgb = cv2.resize(rgb, (depth_msg.width, depth_msg.height), interpolation=cv2.INTER_AREA)
+        return rgb
 
     def sparse_lidar_depth(self, depth_msg: Image, intrinsics) -> np.ndarray:
         """LiDAR returns projected into the depth image (float32 (H, W) metres, NaN = none)."""
@@ -124,7 +168,9 @@ class LidarFusionNode(WorkerNode):
                               self.params["min_depth_m"], self.params["max_depth_m"])
 
     def diagnostic_values(self) -> dict[str, object]:
-        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+        values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters",
+                  "temporal_consistency": "on" if self.stream.stabilised.enabled else "off",
+                  "stabiliser_reset": self.last_reset}
         result = self.last_result
         if result is not None:
             values.update({"status": result.status.value, "status_reason": result.reason,

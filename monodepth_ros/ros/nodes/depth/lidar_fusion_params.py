@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, pose7_check
-from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
-from monodepth_ros.ros.common.shared_parameters import AUTOSTART
+from monodepth_ros.ros.common.shared_parameters import (
+    AUTOSTART,
+    CAMERA_INFO_TOLERANCE,
+    DIAGNOSTICS_PERIOD,
+    RELIABILITY,
+    STABILISER_PARAMETERS,
+    TEMPORAL_CONSISTENCY,
+)
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 FUSION_NODE_PARAMETERS = NodeParameters((
@@ -29,6 +35,8 @@ FUSION_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("temporal_time_constant_frames", 5.0, "Time constant of the scale smoothing (frames; "
                   "0 = off); a change confirmed by two frames is followed at once", minimum=0.0,
                   maximum=1000.0, read_only=True),
+    TEMPORAL_CONSISTENCY,
+    *STABILISER_PARAMETERS,
     RELIABILITY,
     DIAGNOSTICS_PERIOD,
     AUTOSTART,
@@ -42,9 +50,16 @@ FUSION_NODE_TOPICS = (
     TopicSpec("in", "points_lidar", "sensor_msgs/PointCloud2 with float `x`, `y`, `z`, any frame",
               "cloud nearest the depth stamp within `lidar_time_tolerance_s`; a depth image waits up to 50 ms for "
               "a cloud still on its way"),
+    TopicSpec("in", "image", "sensor_msgs/Image, a colour encoding",
+              "the camera image depth_node read (same stamp), for the stabiliser's optical flow; without it "
+              "depth/fused is not stabilised (warned once)"),
     TopicSpec("out", "depth/fused", "sensor_msgs/Image `32FC1`",
-              "metres, NaN = invalid or outside [`min_depth_m`, `max_depth_m`]; header of the depth image"),
+              "metres, NaN = invalid or outside [`min_depth_m`, `max_depth_m`]; header of the depth image; with "
+              "`temporal_consistency` stabilised after the correction (the LiDAR scale is what it tracks)"),
+    TopicSpec("out", "depth/fused_confidence", "sensor_msgs/Image `32FC1`",
+              "0..1 per pixel as depth_node's `depth/confidence`, of depth/fused; header of the depth image; "
+              "only while subscribed and stabilised"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
               "`status`, `status_reason`, `scale`, `shift`, `inliers`, `points_used`, `residual`, "
-              "`extrinsics` (`tf2` or `parameters`)"),
+              "`extrinsics` (`tf2` or `parameters`), `temporal_consistency` (on/off), `stabiliser_reset`"),
 )

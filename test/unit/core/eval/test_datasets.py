@@ -99,3 +99,31 @@ def test_save_rejects_invalid_arrays_before_writing(tmp_path):
     with pytest.raises(ValueError, match="rgb must be uint8"):
         save_eval_npz(path, np.zeros((2, 2)), np.ones((2, 2), np.float32), np.eye(3))
     assert not path.exists()
+
+
+def test_npz_round_trip_of_a_sequence_with_poses_stamps_and_moving_pixels(tmp_path):
+    rgb = np.zeros((3, 2, 4, 3), dtype=np.uint8)
+    depth = np.ones((3, 2, 4), dtype=np.float32)
+    poses = np.stack([np.eye(4)] * 3)
+    poses[:, 2, 3] = [0.0, 0.1, 0.2]
+    moving = np.zeros((3, 2, 4), dtype=bool)
+    moving[1, 0, 2] = True
+    path = tmp_path / "sequence.npz"
+    save_eval_npz(path, rgb, depth, np.eye(3), poses=poses, stamps=np.array([0.0, 0.1, 0.2]), moving=moving)
+    data = load_eval_npz(path)
+    np.testing.assert_array_equal(data.poses, poses)
+    np.testing.assert_array_equal(data.stamps, [0.0, 0.1, 0.2])
+    np.testing.assert_array_equal(data.moving, moving)
+    assert data.sparse is None
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("poses", np.zeros((2, 4, 4)), "poses must be finite"),
+    ("stamps", np.array([0.0, 0.2, 0.1]), "stamps must increase"),
+    ("stamps", np.array([0.0, 0.1]), "stamps must be finite seconds"),
+    ("moving", np.zeros((3, 2, 4), dtype=np.uint8), "moving must be bool"),
+])
+def test_npz_rejects_bad_sequence_arrays(tmp_path, key, value, message):
+    rgb = np.zeros((3, 2, 4, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=message):
+        save_eval_npz(tmp_path / "bad.npz", rgb, np.ones((3, 2, 4), dtype=np.float32), np.eye(3), **{key: value})

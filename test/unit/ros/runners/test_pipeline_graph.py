@@ -47,7 +47,7 @@ def test_input_topics_are_remapped_where_each_node_reads_them():
     inputs = {topic: f"/robot/{topic}" for topic in INPUT_TOPICS}
     graph = remappings(pipeline_graph(inputs=inputs))
     assert graph["depth_node"] == {"image": "/robot/image", "camera_info": "/robot/camera_info"}
-    assert graph["lidar_fusion_node"] == {"points_lidar": "/robot/points_lidar"}
+    assert graph["lidar_fusion_node"] == {"points_lidar": "/robot/points_lidar", "image": "/robot/image"}
     assert graph["pointcloud_node"] == {"depth/image": "depth/fused", "image": "/robot/image"}
     assert graph["costmap_node"] == {"depth/image": "depth/fused", "odom": "/robot/odom"}
     with pytest.raises(ValueError, match="unknown pipeline inputs"):
@@ -59,6 +59,7 @@ def test_with_the_sim_the_nodes_read_its_image_and_get_its_sensor_poses():
     assert [entry.name for entry in graph] == ["sim_scene_node", *NAMES] and graph[0] == SIM_SCENE_NODE
     assert remappings(graph)["depth_node"]["image"] == "image_raw"
     assert remappings(graph)["pointcloud_node"]["image"] == "image_raw"
+    assert remappings(graph)["lidar_fusion_node"]["image"] == "image_raw"
     by_name = {entry.name: entry for entry in graph}
     assert by_name["costmap_node"].parameters == {"camera_pose_in_base": [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5]}
     lidar_in_camera = transform_from_pose7(by_name["lidar_fusion_node"].parameters["lidar_pose_in_camera"])
