@@ -1,6 +1,7 @@
 """Shared fixtures: an isolated ROS domain per test session, helpers to start node processes, ``--device``."""
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -26,6 +27,23 @@ def pytest_configure(config):
     requested = config.getoption("--device")
     if not re.fullmatch(r"cpu|cuda(:\d+)?", requested):
         raise pytest.UsageError(f"--device must be cpu, cuda or cuda:N, got '{requested}'")
+
+
+@pytest.fixture
+def caplog(caplog):
+    """pytest's ``caplog``, also for this package's loggers that do not propagate to the root logger.
+
+    Importing ROS's ``launch`` (its launch_testing pytest plugin does) sets a logger class whose loggers do not
+    propagate, so their records never reach caplog's handler on the root logger; they propagate during the test.
+    """
+    detached = [logger for name, logger in logging.Logger.manager.loggerDict.items()
+                if name.split(".")[0] == "monodepth_ros" and isinstance(logger, logging.Logger)
+                and not logger.propagate]
+    for logger in detached:
+        logger.propagate = True
+    yield caplog
+    for logger in detached:
+        logger.propagate = False
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Evaluate a depth model against ground truth with the same core code the ROS node runs.
 
 Usage: python -m monodepth_ros.tools.evaluate DATA.npz --out PRED.npz [--backend ...] [--model ...]
-                                               [--lidar-beams N] ...
+                                               [--lidar-beams N] [--no-temporal] ...
 
 DATA.npz is described in monodepth_ros.core.eval.datasets. PRED.npz gets ``depth`` float32 (N, H, W) in metres at
 the input resolution, NaN where there is no prediction. Metric models are written as predicted
@@ -15,12 +15,24 @@ also fused with it by monodepth_ros.core.fusion.scale_fusion (one ScaleFusion fo
 and PRED.npz gets ``fused`` float32 (N, H, W) metres. Fused depth is metric for relative models too: it is not
 aligned to the ground truth.
 
+The frames are one sequence in order: by default the predictions pass through the temporal stabiliser
+(monodepth_ros.core.temporal, as depth_node runs it; stamps from DATA.npz ``stamps``, else 1/30 s apart) before
+the metrics, and the fused depth is fused from the stabilised predictions and stabilised again (as
+lidar_fusion_node runs it: fusion, then the stabiliser on its metric output). ``--no-temporal`` evaluates every
+frame on its own (the per-frame baseline). PRED.npz then also gets ``confidence`` (and ``fused_confidence``)
+float32 (N, H, W) in 0..1.
+
 Prints one JSON line: abs_rel, rmse (metres) and delta1 over the valid pixels of all frames pooled (see
 monodepth_ros.core.eval.metrics), and latency_ms_mean, the mean wall time of DepthEstimator.predict per frame after
 one warm-up call. With LiDAR it adds fused_abs_rel, fused_rmse, fused_delta1 (the same metrics of the fused
 depth), global_scale_abs_rel (abs_rel of ``depth`` scaled per frame by median(ground truth / depth), the best
 a single global scale per frame can do), fused_frames (frames whose fusion status is 'fused'),
-fusion_ms_mean and lidar ("sparse" or "simulated_N_beams"). Metrics without any valid pixel are null.
+fusion_ms_mean and lidar ("sparse" or "simulated_N_beams"). Temporal keys (monodepth_ros.core.eval.temporal_metrics):
+temporal (whether the stabiliser ran), with DATA.npz ``poses`` tae (and fused_tae), TAE x 100 as Video Depth
+Anything's benchmark computes it, without poses flicker (and fused_flicker); with DATA.npz ``moving``
+moving_abs_rel (and fused_moving_abs_rel), abs_rel over the pixels of moving objects; with the stabiliser
+stabiliser_ms_median (per frame and stream) and stabiliser_resets (resets of the raw stream). Metrics without
+any valid pixel are null.
 """
 from __future__ import annotations
 
@@ -41,45 +53,67 @@ from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.eval.datasets import EvalData, load_eval_npz
 from monodepth_ros.core.eval.metrics import align_scale_shift_inverse, depth_metrics
 from monodepth_ros.core.eval.sparse_sampling import sparse_from_beams
+from monodepth_ros.core.eval.temporal_metrics import flicker, tae
 from monodepth_ros.core.fusion.scale_fusion import FusionStatus, ScaleFusion
+from monodepth_ros.core.temporal.frames import stabilise_frames
 from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 ALIGNMENT_NONE = "none"
 ALIGNMENT_RELATIVE = "scale_shift_inverse_depth_per_frame"
+DEFAULT_FRAME_S = 1.0 / 30.0
+"""Frame spacing assumed by the stabiliser when DATA.npz has no stamps."""
 
 
-def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec, lidar_beams: int = 0) -> dict:
+def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec, lidar_beams: int = 0,
+             temporal: bool = True) -> dict:
     """Predict every frame of ``data_path``, write PRED.npz to ``out_path`` and return the summary.
 
     The summary holds frames, frames_with_gt, valid_pixels, abs_rel, rmse, delta1 (NaN without valid pixels),
-    latency_ms_mean, model, device, kind, output and alignment; with LiDAR (DATA.npz ``sparse``, else
-    ``lidar_beams`` > 0 simulated beams) also the fusion keys described in the module docstring.
+    latency_ms_mean, model, device, kind, output, alignment and the temporal keys; with LiDAR (DATA.npz
+    ``sparse``, else ``lidar_beams`` > 0 simulated beams) also the fusion keys described in the module docstring.
+    ``temporal`` runs the stabiliser over the sequence (module docstring).
     """
     data = load_eval_npz(data_path)
     estimator = DepthEstimator(spec)
     predictions, latencies_ms = predict_frames(estimator, data)
+    relative = estimator.kind is not DepthKind.METRIC
+    arrays, summary = {}, {"temporal": temporal}
+    if temporal:
+        stabilised = stabilise_frames(data.rgb, predictions, data_intrinsics(data), sequence_stamps(data),
+                                      relative_inverse=relative)
+        predictions = stabilised.depth
+        arrays["confidence"] = stabilised.confidence
+        summary.update(stabiliser_ms_median=float(np.median(stabilised.milliseconds)),
+                       stabiliser_resets=len(stabilised.resets))
     depth_m = metric_depth(predictions, estimator.kind, data.depth)
-    arrays = {"depth": depth_m}
-    summary = {
+    arrays["depth"] = depth_m
+    summary.update({
         "frames": data.frames,
         "frames_with_gt": int(np.isfinite(data.depth).any(axis=(1, 2)).sum()),
         **depth_metrics(depth_m, data.depth),
+        **temporal_summary(depth_m, data, ""),
         "latency_ms_mean": float(np.mean(latencies_ms)),
         "model": estimator.description,
         "device": estimator.device,
         "kind": estimator.kind.value,
         "output": estimator.output.value,
         "alignment": ALIGNMENT_NONE if estimator.kind is DepthKind.METRIC else ALIGNMENT_RELATIVE,
-    }
+    })
     sparse, lidar_source = lidar_depth(data, lidar_beams)
     if sparse is not None:
         fused, statuses, fusion_ms = fuse_frames(predictions, estimator.kind, sparse)
+        if temporal:
+            stabilised_fused = stabilise_frames(data.rgb, fused, data_intrinsics(data), sequence_stamps(data))
+            fused = stabilised_fused.depth
+            arrays["fused_confidence"] = stabilised_fused.confidence
+            summary["fused_stabiliser_ms_median"] = float(np.median(stabilised_fused.milliseconds))
         arrays["fused"] = fused
         fused_metrics = depth_metrics(fused, data.depth)
         summary.update({
             "fused_abs_rel": fused_metrics["abs_rel"],
             "fused_rmse": fused_metrics["rmse"],
             "fused_delta1": fused_metrics["delta1"],
+            **temporal_summary(fused, data, "fused_"),
             "global_scale_abs_rel": depth_metrics(global_scale_depth(depth_m, data.depth), data.depth)["abs_rel"],
             "fused_frames": sum(status is FusionStatus.FUSED for status in statuses),
             "fusion_ms_mean": float(np.mean(fusion_ms)),
@@ -90,10 +124,29 @@ def evaluate(data_path: str | Path, out_path: str | Path, spec: ModelSpec, lidar
     return summary
 
 
+def data_intrinsics(data: EvalData) -> Intrinsics:
+    height, width = data.rgb.shape[1:3]
+    return Intrinsics.from_matrix(data.K, width, height)
+
+
+def sequence_stamps(data: EvalData) -> np.ndarray:
+    """float64 (N,) seconds: DATA.npz ``stamps``, else DEFAULT_FRAME_S apart."""
+    return data.stamps if data.stamps is not None else np.arange(data.frames) * DEFAULT_FRAME_S
+
+
+def temporal_summary(depth_m: np.ndarray, data: EvalData, prefix: str) -> dict:
+    """tae (with poses) or flicker (without), and moving_abs_rel (with moving pixels), keys with ``prefix``."""
+    summary = ({f"{prefix}tae": tae(depth_m, data.poses, data.K)} if data.poses is not None
+               else {f"{prefix}flicker": flicker(depth_m, data.depth)})
+    if data.moving is not None:
+        moving_gt = np.where(data.moving, data.depth, np.float32(np.nan))
+        summary[f"{prefix}moving_abs_rel"] = depth_metrics(depth_m, moving_gt)["abs_rel"]
+    return summary
+
+
 def predict_frames(estimator: DepthEstimator, data: EvalData) -> tuple[np.ndarray, list[float]]:
     """Raw predictions float32 (N, H, W) (estimator.kind decides their meaning) and predict wall times in ms."""
-    height, width = data.rgb.shape[1:3]
-    intrinsics = Intrinsics.from_matrix(data.K, width, height)
+    intrinsics = data_intrinsics(data)
     estimator.predict(data.rgb[0], intrinsics)
     predictions = np.empty(data.depth.shape, dtype=np.float32)
     latencies_ms = []
@@ -164,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lidar-beams", type=_positive_int, default=0, metavar="N",
                         help="when DATA.npz has no sparse LiDAR depth, simulate N beams from the ground truth "
                              "and evaluate LiDAR scale fusion too")
+    parser.add_argument("--no-temporal", dest="temporal", action="store_false",
+                        help="evaluate every frame on its own, without the temporal stabiliser (per-frame baseline)")
     return parser
 
 
@@ -171,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        summary = evaluate(args.data, args.out, model_spec_from_arguments(args), lidar_beams=args.lidar_beams)
+        summary = evaluate(args.data, args.out, model_spec_from_arguments(args), lidar_beams=args.lidar_beams,
+                           temporal=args.temporal)
     except (ValueError, FileNotFoundError, RuntimeError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

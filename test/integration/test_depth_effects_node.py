@@ -10,7 +10,7 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Float32, Header
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects.fog import FogParams, fog
+from monodepth_ros.core.effects.compositing.fog import FogParams, fog
 from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.image import array_to_image, image_to_array
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -36,6 +37,28 @@ def test_package_xml_is_format_3_ament_python_with_runtime_dependencies():
     assert "launch_testing" in {element.text for element in package.findall("test_depend")}
 
 
+def setup_keywords() -> dict[str, ast.expr]:
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    call = next(node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setup")
+    return {keyword.arg: keyword.value for keyword in call.keywords}
+
+
+def test_colcon_test_finds_pytest_in_the_test_extra():
+    """colcon runs pytest only when setup.py names it in extras_require["test"] (or tests_require, which current
+    setuptools drops: colcon then falls back to unittest and reports 0 tests as success)."""
+    keywords = setup_keywords()
+    assert "tests_require" not in keywords
+    assert "pytest" in ast.literal_eval(keywords["extras_require"])["test"]
+
+
+def test_pytest_stays_below_9_for_ros_launch_testing_plugin():
+    """ROS's launch_testing pytest plugin (Humble to Kilted) implements hooks with the `path` argument that
+    pytest 9 removed; pytest 9 refuses to load it and every run exits with status 3."""
+    assert "pytest>=8,<9" in (ROOT / "requirements.txt").read_text().splitlines()
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
+    assert int(pins["pytest"].split(".")[0]) == 8
+
+
 def test_colcon_installs_executables_under_lib_package():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
@@ -43,9 +66,11 @@ def test_colcon_installs_executables_under_lib_package():
     assert config["develop"]["script_dir"] == "$base/lib/monodepth_ros"
 
 
-def test_pip_install_ships_share_files_and_node_executables(tmp_path):
+def test_pip_install_ships_share_files_the_ament_index_and_executables_where_ros_looks(tmp_path):
+    """`pip install .` into a prefix (a venv is one): share files, the ament index marker, console scripts in bin/
+    and, for `ros2 run`, lib/monodepth_ros/<executable> running them; AMENT_PREFIX_PATH=<prefix> finds it all."""
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+                    "--prefix", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     share = tmp_path / "share" / "monodepth_ros"
     for relative in ["package.xml", "launch/depth.launch.py", "launch/pipeline.launch.py", "launch/sim_demo.launch.py",
                      "launch/gazebo.launch.py", "config/depth.yaml", "config/pipeline.yaml",
@@ -57,7 +82,17 @@ def test_pip_install_ships_share_files_and_node_executables(tmp_path):
                        "depth_effects_node", "video_source_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export",
                        "monodepth-video"):
         assert (tmp_path / "bin" / executable).is_file(), executable
-    assert (tmp_path / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
+        assert os.access(tmp_path / "lib" / "monodepth_ros" / executable, os.X_OK), executable
+    site_packages = next(tmp_path.glob("lib/python3*/site-packages"))
+    assert (site_packages / "monodepth_ros" / "resources" / "fastdds_large_messages.xml").is_file()
+    environment = {**os.environ, "AMENT_PREFIX_PATH": str(tmp_path), "PYTHONPATH": str(site_packages)}
+    found = subprocess.run([sys.executable, "-c", "from ament_index_python.packages import get_package_share_directory"
+                            " as share; import monodepth_ros; print(share('monodepth_ros'), monodepth_ros.__file__)"],
+                           env=environment, cwd=tmp_path, check=True, capture_output=True, text=True).stdout.split()
+    assert found == [str(share), str(site_packages / "monodepth_ros" / "__init__.py")]
+    usage = subprocess.run([str(tmp_path / "lib/monodepth_ros/monodepth-export"), "--help"], env=environment,
+                           check=True, capture_output=True, text=True).stdout
+    assert usage.startswith("usage: monodepth-export")
 
 
 @pytest.mark.parametrize("launch_file", sorted((ROOT / "launch").glob("*.launch.py")), ids=lambda p: p.name)

@@ -20,7 +20,8 @@ def project_points(points_camera: np.ndarray, intrinsics: Intrinsics, min_depth_
     """Sparse depth image (metres along the optical axis) of points given in the camera optical frame.
 
     ``points_camera`` is float (N, 3), x right, y down, z forward, in metres. Points that are not finite, whose
-    z lies outside [min_depth_m, max_depth_m] or that fall outside the image are dropped. Where several points
+    z lies outside [min_depth_m, max_depth_m] (or is not positive: behind the camera) or that fall outside the image
+    are dropped. Where several points
     hit one pixel the nearest wins. Because the LiDAR sees the scene from another viewpoint than the camera, it
     can return background points that the camera cannot see next to foreground ones; a point is therefore
     dropped when another projected point within the ``occlusion_window_px`` x ``occlusion_window_px`` pixel
@@ -29,8 +30,8 @@ def project_points(points_camera: np.ndarray, intrinsics: Intrinsics, min_depth_
 
     Returns float32 (intrinsics.height, intrinsics.width); NaN where no point remains.
     """
-    if not 0.0 < min_depth_m < max_depth_m:
-        raise ValueError(f"need 0 < min_depth_m < max_depth_m, got {min_depth_m} and {max_depth_m}")
+    if not 0.0 <= min_depth_m < max_depth_m:
+        raise ValueError(f"need 0 <= min_depth_m < max_depth_m, got {min_depth_m} and {max_depth_m}")
     if occlusion_window_px < 1 or occlusion_tolerance < 0.0:
         raise ValueError(f"occlusion_window_px must be >= 1 and occlusion_tolerance >= 0, got "
                          f"{occlusion_window_px} and {occlusion_tolerance}")
@@ -38,7 +39,7 @@ def project_points(points_camera: np.ndarray, intrinsics: Intrinsics, min_depth_
     height, width = intrinsics.height, intrinsics.width
     depth = np.full((height, width), np.inf, dtype=np.float32)
     with np.errstate(invalid="ignore"):
-        in_range = (z >= min_depth_m) & (z <= max_depth_m) & np.isfinite(x) & np.isfinite(y)
+        in_range = (z >= min_depth_m) & (z > 0.0) & (z <= max_depth_m) & np.isfinite(x) & np.isfinite(y)
     x, y, z = x[in_range], y[in_range], z[in_range]
     columns = np.floor(intrinsics.fx * x / z + intrinsics.cx + 0.5)
     rows = np.floor(intrinsics.fy * y / z + intrinsics.cy + 0.5)

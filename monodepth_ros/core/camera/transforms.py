@@ -59,9 +59,12 @@ def make_transform(rotation: np.ndarray, translation) -> np.ndarray:
 
 
 def transform_from_pose7(pose: list[float]) -> np.ndarray:
-    """4x4 transform from [x, y, z, qx, qy, qz, qw] (the parameter and TF layout)."""
+    """4x4 transform from [x, y, z, qx, qy, qz, qw] (the parameter and TF layout); raises ValueError for a
+    non-finite translation or a zero or non-finite quaternion."""
     if len(pose) != 7:
         raise ValueError(f"expected [x, y, z, qx, qy, qz, qw], got {len(pose)} values")
+    if not np.isfinite(np.asarray(pose[:3], dtype=np.float64)).all():
+        raise ValueError(f"translation must be finite, got {list(pose[:3])}")
     return make_transform(quaternion_to_matrix(*pose[3:]), pose[:3])
 
 

@@ -26,6 +26,12 @@ class CostmapConfig:
     raytrace_clearing: bool = True
     raytrace_max_range_m: float = 5.0
     obstacle_max_range_m: float = 4.0
+    obstacle_min_range_m: float = 0.1
+    """Points nearer than this to the sensor (3-D) neither mark nor clear: many drivers send (0, 0, 0) for a
+    missing return, and the sensor's own mount is no obstacle."""
+    future_stamp_tolerance_s: float = 1.0
+    """Largest lead of an update stamp over the clock (``now_s``) accepted; a later stamp is refused, and stored
+    stamps this far ahead of the clock (the clock jumped back) restart the decay."""
     hit_probability: float = 0.7
     miss_probability: float = 0.4
     occupied_probability: float = 0.6
@@ -59,6 +65,11 @@ class CostmapConfig:
                             "ransac_max_floor_offset_m >= 0")
         if not (self.raytrace_max_range_m > 0.0 and self.obstacle_max_range_m > 0.0):
             problems.append("raytrace_max_range_m and obstacle_max_range_m must be positive")
+        if not 0.0 <= self.obstacle_min_range_m < self.obstacle_max_range_m:
+            problems.append(f"need 0 <= obstacle_min_range_m < obstacle_max_range_m, got "
+                            f"{self.obstacle_min_range_m} and {self.obstacle_max_range_m}")
+        if not self.future_stamp_tolerance_s >= 0.0:
+            problems.append(f"future_stamp_tolerance_s must be >= 0, got {self.future_stamp_tolerance_s}")
         if not 0.0 < self.miss_probability < 0.5 < self.hit_probability < 1.0:
             problems.append(f"need 0 < miss_probability < 0.5 < hit_probability < 1, got "
                             f"{self.miss_probability} and {self.hit_probability}")

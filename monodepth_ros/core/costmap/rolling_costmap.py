@@ -23,7 +23,13 @@ Evidence (per cell, hit/miss log-odds as in OctoMap)
     logit(occupied_probability), free when it is at most logit(free_probability), unknown otherwise (never
     observed, conflicting, or forgotten). Between updates evidence decays towards 0 (unknown) with a half-life of
     evidence_half_life_s in the time of the update stamps (0 = never forgets); a stamp older than the previous one
-    decays nothing.
+    decays nothing. Given the clock (``now_s``), an update stamped more than future_stamp_tolerance_s ahead of it is
+    refused (StampError), and when the newest stamp seen lies that far ahead of the clock (sim time restarted, a
+    bag looped) decay restarts from the new stamp, so one bad stamp cannot stop forgetting.
+
+Near points
+    Points nearer than obstacle_min_range_m to the sensor are dropped before anything else: (0, 0, 0) is the "no
+    return" of many drivers, and would otherwise mark the robot's own cell.
 
 Clearing rays
     Every finite point clears the cells on the line from the sensor to its own cell; rays to points farther than
@@ -66,6 +72,9 @@ from monodepth_ros.core.costmap.ground import fit_floor_plane, heights_above_flo
 from monodepth_ros.core.costmap.inflation import inflate
 from monodepth_ros.core.costmap.raytrace import clearing_span, traced_cells
 
+MAX_WORLD_COORDINATE_M = 1e7
+"""Largest robot position (per axis) ``move_to`` accepts: beyond it cell indices lose meaning (metres)."""
+
 
 def logit(probability: float) -> float:
     return math.log(probability / (1.0 - probability))
@@ -77,7 +86,9 @@ class CostmapUpdate:
 
     points_used: int
     points_dropped: int
-    """Points with a NaN or infinite coordinate."""
+    """Points with a NaN or infinite coordinate, or one beyond MAX_WORLD_COORDINATE_M."""
+    points_too_near: int
+    """Finite points nearer than obstacle_min_range_m to the sensor."""
     obstacle_points: int
     ground_points: int
     clearing_rays: int
@@ -86,6 +97,10 @@ class CostmapUpdate:
     missed_cells: int
     ground_plane: tuple[float, float, float, float] | None
     """(a, b, c, d) with a x + b y + c z + d = height above the floor, c > 0 ('ransac' only; None otherwise)."""
+
+
+class StampError(ValueError):
+    """An update stamped too far ahead of the clock."""
 
 
 class RollingCostmap:
@@ -120,8 +135,14 @@ class RollingCostmap:
     def move_to(self, world_from_base: np.ndarray) -> None:
         """Set the robot's pose (4x4, base -> world); stored evidence shifts by whole cells to stay centred."""
         world_from_base = np.asarray(world_from_base, dtype=np.float64)
-        if world_from_base.shape != (4, 4) or not np.isfinite(world_from_base).all():
-            raise ValueError(f"world_from_base must be a finite 4x4 transform, got shape {world_from_base.shape}")
+        if world_from_base.shape != (4, 4):
+            raise ValueError(f"world_from_base must be a 4x4 transform, got shape {world_from_base.shape}")
+        if not np.isfinite(world_from_base).all():
+            raise ValueError(f"world_from_base holds NaN or infinite values: {world_from_base[:3].tolist()}")
+        position = world_from_base[:2, 3]
+        if np.abs(position).max() > MAX_WORLD_COORDINATE_M:
+            raise ValueError(f"robot position ({position[0]:.4g}, {position[1]:.4g}) m lies farther than "
+                             f"{MAX_WORLD_COORDINATE_M:.0e} m from the world origin")
         shift = np.round(world_from_base[:2, 3] / self.config.resolution_m).astype(np.int64)
         step_x, step_y = (int(value) for value in shift - self._window_shift)
         self._evidence = shifted_grid(self._evidence, step_y, step_x)
@@ -129,28 +150,37 @@ class RollingCostmap:
         self._world_from_base = world_from_base
 
     def update(self, points_base: np.ndarray, sensor_origin_base: np.ndarray, stamp_s: float,
-               invalid_ray_endpoints_base: np.ndarray | None = None) -> CostmapUpdate:
+               invalid_ray_endpoints_base: np.ndarray | None = None, now_s: float | None = None) -> CostmapUpdate:
         """Integrate one observation taken from ``sensor_origin_base`` at time ``stamp_s`` (seconds).
 
         ``points_base``: float (N, 3) returns in the base frame; rows with a NaN or infinite coordinate are dropped.
         ``invalid_ray_endpoints_base``: float (M, 3) ends of rays that returned nothing within range (only clear).
+        ``now_s``: the clock the stamps follow (seconds, e.g. the node's clock, sim time included); raises
+        StampError when ``stamp_s`` lies more than future_stamp_tolerance_s ahead of it.
         """
+        config = self.config
         points, dropped = _finite_points(points_base, "points_base")
         origin = np.asarray(sensor_origin_base, dtype=np.float64).reshape(-1)
         if origin.shape != (3,) or not np.isfinite(origin).all():
             raise ValueError(f"sensor_origin_base must be 3 finite values, got {sensor_origin_base!r}")
         if not math.isfinite(stamp_s):
             raise ValueError(f"stamp_s must be finite, got {stamp_s}")
+        if now_s is not None and stamp_s > now_s + config.future_stamp_tolerance_s:
+            raise StampError(f"stamp {stamp_s:.3f} s lies {stamp_s - now_s:.3f} s ahead of the clock (more than "
+                             f"future_stamp_tolerance_s = {config.future_stamp_tolerance_s} s): not integrated")
         endpoints = np.zeros((0, 3), np.float32)
         if invalid_ray_endpoints_base is not None:
             endpoints, _ = _finite_points(invalid_ray_endpoints_base, "invalid_ray_endpoints_base")
-        self._decay_to(stamp_s)
-        config = self.config
+        offsets = points - origin.astype(np.float32)
+        ranges = np.sqrt(np.einsum("ij,ij->i", offsets, offsets))
+        far_enough = ranges >= config.obstacle_min_range_m
+        too_near = int(far_enough.size - np.count_nonzero(far_enough))
+        if too_near:
+            points, ranges = points[far_enough], ranges[far_enough]
+        self._decay_to(stamp_s, now_s)
         plane = fit_floor_plane(points, config) if config.ground_removal == "ransac" else None
         heights = heights_above_floor(points, plane)
         origin_height = float(heights_above_floor(origin[np.newaxis].astype(np.float32), plane)[0])
-        offsets = points - origin.astype(np.float32)
-        ranges = np.sqrt(np.einsum("ij,ij->i", offsets, offsets))
         in_band = (heights >= config.min_obstacle_height_m) & (heights <= config.max_obstacle_height_m)
         marking = in_band & (ranges <= config.obstacle_max_range_m)
         ground = (heights < config.min_obstacle_height_m) & (ranges <= config.raytrace_max_range_m)
@@ -186,7 +216,7 @@ class RollingCostmap:
         evidence[misses.reshape(-1)] += self._miss
         evidence[hits.reshape(-1)] += self._hit
         np.clip(evidence, *self._clamp, out=evidence)
-        return CostmapUpdate(points_used=len(points), points_dropped=dropped,
+        return CostmapUpdate(points_used=len(points), points_dropped=dropped, points_too_near=too_near,
                              obstacle_points=int(np.count_nonzero(marking)),
                              ground_points=int(np.count_nonzero(heights < config.min_obstacle_height_m)),
                              clearing_rays=ray_count, hit_cells=int(np.count_nonzero(hits)),
@@ -212,8 +242,11 @@ class RollingCostmap:
         """bool (cells, cells): obstacle cells of the base-frame window (before inflation)."""
         return self._window_evidence() >= self._occupied
 
-    def _decay_to(self, stamp_s: float) -> None:
+    def _decay_to(self, stamp_s: float, now_s: float | None) -> None:
         half_life_s = self.config.evidence_half_life_s
+        if (now_s is not None and self._last_stamp_s is not None
+                and self._last_stamp_s > now_s + self.config.future_stamp_tolerance_s):
+            self._last_stamp_s = None  # the clock went back: decay restarts from this stamp
         if self._last_stamp_s is not None and half_life_s > 0.0 and stamp_s > self._last_stamp_s:
             self._evidence *= np.float32(0.5 ** ((stamp_s - self._last_stamp_s) / half_life_s))
         if self._last_stamp_s is None or stamp_s > self._last_stamp_s:
@@ -244,13 +277,14 @@ class RollingCostmap:
 
 
 def _finite_points(points, name: str) -> tuple[np.ndarray, int]:
-    """``points`` as float32 (N, 3) without the rows that hold a NaN or infinity, and the number of such rows."""
+    """``points`` as float32 (N, 3) without the rows that hold a NaN, an infinity or a coordinate beyond
+    MAX_WORLD_COORDINATE_M, and the number of such rows."""
     with np.errstate(over="ignore"):
         points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 3:
         raise ValueError(f"{name} must have shape (N, 3), got {points.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = np.isfinite(points @ np.ones(3, dtype=np.float32))
+        finite = np.abs(points).max(axis=1, initial=0.0) <= MAX_WORLD_COORDINATE_M
     if finite.all():
         return points, 0
     return points[finite], int(finite.size - finite.sum())

@@ -39,6 +39,9 @@ class DepthEstimator:
     def __init__(self, spec: ModelSpec, logger: logging.Logger = LOGGER,
                  backend: DepthBackend | None = None) -> None:
         self.spec = spec
+        self._logger = logger
+        self._non_finite_outputs = 0
+        """Consecutive images whose raw model output held no finite value."""
         self.backend = backend or create_backend(spec, logger)
         self.output = resolve_output(spec, self.backend)
         if spec.canonical_focal_px > 0.0 and self.output.kind is not DepthKind.METRIC:
@@ -78,11 +81,26 @@ class DepthEstimator:
         focal_ratios = self._focal_ratios(intrinsics, len(images))
         raw = self.backend.infer_batch(images)
         start = time.perf_counter()
+        self._watch_output(_any_finite_per_image(raw.values))
         values = to_host(raw_to_depth(raw.values, self.output, self.spec.output_scale, focal_ratios,
                                       depth_range_m))
         timings = {"preprocess": raw.preprocess_ms, "inference": raw.inference_ms,
                    "postprocess": raw.resize_ms + (time.perf_counter() - start) * 1e3}
         return [DepthPrediction(depth, self.kind, dict(timings)) for depth in values]
+
+    def _watch_output(self, finite_per_image: list[bool]) -> None:
+        """Warn when the model starts giving outputs without any finite value (a broken model file, an overflow
+        in fp16, a wrong output_scale), and once it gives finite ones again."""
+        for finite in finite_per_image:
+            if not finite:
+                self._non_finite_outputs += 1
+                if self._non_finite_outputs == 1:
+                    self._logger.warning("the model output holds no finite value (all NaN or inf): depth is all "
+                                         "NaN; check the model file, output_scale and precision (fp16 overflow)")
+            elif self._non_finite_outputs:
+                self._logger.info("the model output is finite again after %d images without a finite value",
+                                  self._non_finite_outputs)
+                self._non_finite_outputs = 0
 
     def _focal_ratios(self, intrinsics: Sequence[Intrinsics | None] | None, count: int) -> list[float] | None:
         """Real / canonical focal length per image; None when the model has no canonical focal length."""
@@ -92,6 +110,15 @@ class DepthEstimator:
             raise ValueError("this model needs the camera's focal length (canonical_focal_px is set) "
                              "for every image")
         return [entry.focal_px / self.spec.canonical_focal_px for entry in intrinsics]
+
+
+def _any_finite_per_image(values) -> list[bool]:
+    """Whether each map of the raw batch (N, H, W), a numpy array or a torch tensor, holds a finite value."""
+    if isinstance(values, np.ndarray):
+        return np.isfinite(values.reshape(len(values), -1)).any(axis=1).tolist()
+    import torch
+
+    return torch.isfinite(values.reshape(values.shape[0], -1)).any(dim=1).tolist()
 
 
 def _as_batch(rgbs: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:

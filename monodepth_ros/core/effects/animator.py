@@ -78,11 +78,14 @@ class EffectAnimator:
         self._springs: dict[str, CriticallyDampedSpring] = {}
         self._time_s: float | None = None
         self._has_time = "time_s" in {field.name for field in effect.fields()}
+        self._tracker = effect.tracker() if effect.tracker is not None else None
 
     def reset(self) -> None:
         """Forget the smoothed distances (e.g. after a cut or a jump back in time)."""
         self._springs.clear()
         self._time_s = None
+        if self.effect.tracker is not None:
+            self._tracker = self.effect.tracker()
 
     def _smoothed(self, name: str, value: float, dt_s: float) -> float:
         if not (np.isfinite(value) and value > 0.0) or self.smoothing_s <= 0.0:
@@ -105,6 +108,8 @@ class EffectAnimator:
         if self._has_time:
             params = dataclasses.replace(params, time_s=float(time_s))
             animated["time_s"] = float(time_s)
+        if self._tracker is not None:
+            params = self._tracker.update(rgb, intrinsics, params)
         if self.effect.resolve is not None:
             params = self.effect.resolve(depth_m, intrinsics, params)
             smoothed = {name: self._smoothed(name, getattr(params, name), dt_s) for name in self.effect.smoothed}

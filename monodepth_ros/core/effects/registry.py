@@ -7,9 +7,14 @@ from typing import Any, Callable
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects import bokeh, isolate, parallax, rack_focus, stereo
-from monodepth_ros.core.effects.fog import FogParams, fog
+from monodepth_ros.core.effects.compositing import isolate
+from monodepth_ros.core.effects.compositing.anchor import WorldAnchor
+from monodepth_ros.core.effects.compositing.ar_insert import ArInsertParams, ar_insert
+from monodepth_ros.core.effects.compositing.fog import FogParams, fog
+from monodepth_ros.core.effects.encoding import compress
+from monodepth_ros.core.effects.lens import bokeh, rack_focus
 from monodepth_ros.core.effects.options import OptionField, option_fields
+from monodepth_ros.core.effects.views import parallax, stereo
 
 EffectFunction = Callable[[np.ndarray, np.ndarray, Intrinsics, Any], np.ndarray]
 
@@ -36,6 +41,9 @@ class Effect:
     """The distances (metres) ``resolve`` fills in, which a video smooths over time."""
     derived: Callable[[Any], dict[str, float]] | None = None
     """Values that follow from resolved parameters and show what a frame did (e.g. the rack's focus distance)."""
+    tracker: Callable[[], Any] | None = None
+    """Per-stream state taken from the images: a factory of objects whose ``update(rgb, intrinsics, params)``
+    returns this frame's parameters (e.g. the camera rotation that keeps an AR object in place)."""
 
     def defaults(self) -> Any:
         return self.parameters()
@@ -64,6 +72,13 @@ EFFECTS: dict[str, Effect] = {effect.name: effect for effect in (
     Effect("isolate", isolate.isolate, isolate.IsolateParams,
            "Subject isolation by depth: background blurred, replaced or transparent",
            resolve=lambda depth, intrinsics, params: isolate.resolved(depth, params), smoothed=("subject_far_m",)),
+    Effect("ar-insert", ar_insert, ArInsertParams,
+           "AR: a virtual billboard or box hidden behind nearer real things (per-pixel depth test)",
+           tracker=WorldAnchor),
+    Effect("compress", compress.compress, compress.CompressParams,
+           "Depth-aware compression: the background smoothed by depth so the video encoder spends its bits on the "
+           "subject", resolve=lambda depth, intrinsics, params: compress.resolved(depth, params),
+           smoothed=("sharp_until_m",)),
 )}
 
 

@@ -11,19 +11,18 @@ class StabiliserConfig:
     Ranges are inclusive; the constructor raises ValueError naming every rule a value breaks.
     """
 
-    time_constant_frames: float = 8.0
+    time_constant_frames: float = 4.0
     """Strength, 1 to 100 frames: a pixel seen consistently converges to a blend whose newest frame weighs
-    1 / time_constant_frames (the steady-state Kalman gain); 1 turns smoothing off (every frame passes as it is).
-    The camera-motion model is smoothed with half of it."""
-    noise_rel: float = 0.03
-    """Per-pixel frame-to-frame noise of one prediction, as a fraction of the value, 0.001 to 1 (0.03 = 3 %)."""
+    1 / time_constant_frames (the steady-state Kalman gain); 1 turns smoothing off (every frame passes as it is)."""
+    noise_rel: float = 0.05
+    """Per-pixel frame-to-frame noise of one prediction, as a fraction of the value, 0.001 to 1 (0.05 = 5 %)."""
     disagreement_sigmas: float = 3.0
     """A new value further than this many standard deviations (prediction noise and tracked variance
     together) from the tracked one is a real change and replaces it, 1 to 20."""
     photometric_threshold: float = 24.0
     """A tracked pixel whose grey level (0-255) differs from its source in the previous image by more than this
     is unreliable (occlusion, moving shadow, wrong flow), 1 to 255."""
-    flow_consistency_px: float = 1.5
+    flow_consistency_px: float = 3.0
     """Forward-backward flow error (pixels of the input image) above which a pixel is unreliable (occluded,
     disoccluded or mistracked), 0.1 to 50."""
     min_tracked_fraction: float = 0.3

@@ -1,9 +1,9 @@
-"""The change of a tracked depth map between frames caused by camera motion and the model's scale (and shift).
+"""Scale and shift of a new depth prediction against the tracked one: new ~ tracked * (a x + b y + c) + d.
 
-For a static point seen at normalised image coordinates (x, y) = ((u - cx) / fx, (v - cy) / fy) with depth z, a
-rigid camera motion (R, t) gives the new depth z' = z * (r31 x + r32 y + r33) + t_z: linear in z with four
-coefficients shared by the whole image. The same model, fitted to the new prediction, also absorbs a change of
-the prediction's global scale (and, for relative inverse depth, approximately its shift).
+(x, y) are normalised image coordinates ((u - cx) / fx, (v - cy) / fy). For metric depth of a static scene this
+is exactly how a rigid motion changes depth (c = r33, (a, b) = (r31, r32), d = t_z); for relative inverse depth it
+is an affine map (scale c, shift d) with a first-order tilt. The stabiliser fits it in relative inverse mode to
+map each new prediction onto the tracked values.
 """
 from __future__ import annotations
 

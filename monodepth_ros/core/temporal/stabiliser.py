@@ -1,13 +1,14 @@
 """Online, causal temporal stabiliser of one depth stream: flow-guided per-pixel Kalman blending.
 
 Each frame: DIS optical flow (flow.py, reduced resolution, backward and forward) tracks every pixel into the
-previous frame; the previous stabilised depth and its variance are warped along it; a four-coefficient model of
-the depth change (motion.py: camera motion and the prediction's scale, or scale and shift for relative inverse
-depth), fitted on reliable pixels and smoothed over frames, carries the warped depth into the new frame; then
-every pixel blends prediction and carried depth with the Kalman gain of their variances. A pixel takes the new
-value as it is when the track is unreliable (occluded, disoccluded, photometric mismatch, forward-backward flow
-disagreement, outside the previous image) or when the two disagree by more than the noise allows, so a moving
-object's depth follows it within the frame, with no ghost behind it.
+previous frame; the previous stabilised depth and its variance are warped along it; for metric depth the camera
+motion, found by PnP on the tracks and the tracked depth (camera_motion.py), carries the warped depth into the
+new frame (z' = z (r31 x + r32 y + r33) + t_z), for relative inverse depth the new prediction's scale and shift
+(motion.py) are fitted onto the track instead; then every pixel blends prediction and carried depth with the
+Kalman gain of their variances. The model's global scale flicker is left to that blend, so it is damped like any
+other noise. A pixel takes the new value as it is when the track is unreliable (occluded, disoccluded,
+photometric mismatch, forward-backward flow disagreement, outside the previous image) or when the two disagree
+by more than the noise allows, so a moving object's depth follows it within the frame, with no ghost behind it.
 
 Variances are in units of one prediction's variance (noise_rel x value, squared): a pixel seen once has 1;
 after n consistent frames about 1 / n, down to the steady state 1 / time_constant_frames.
@@ -21,6 +22,7 @@ import cv2
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.temporal.camera_motion import CameraMotionEstimator
 from monodepth_ros.core.temporal.config import StabiliserConfig
 from monodepth_ros.core.temporal.flow import FlowTracker
 from monodepth_ros.core.temporal.motion import IDENTITY, DepthMotionFitter
@@ -59,8 +61,6 @@ class TemporalStabiliser:
     def __init__(self, config: StabiliserConfig | None = None, relative_inverse: bool = False) -> None:
         self.config = config or StabiliserConfig()
         self.relative_inverse = relative_inverse
-        motion_time_constant = 0.5 * self.config.time_constant_frames
-        self._motion_gain = 1.0 - math.exp(-1.0 / motion_time_constant) if motion_time_constant > 1.0 else 1.0
         self._process_variance = np.float32(min(self.config.process_variance, MAX_PROCESS_VARIANCE))
         self._gate_sq = np.float32(self.config.disagreement_sigmas ** 2)
         self._tracker: FlowTracker | None = None
@@ -72,8 +72,6 @@ class TemporalStabiliser:
         self._state: np.ndarray | None = None
         self._intrinsics: Intrinsics | None = None
         self._stamp_s: float | None = None
-        self._fit = IDENTITY.copy()
-        self._motion: np.ndarray | None = None
         if self._tracker is not None:
             self._tracker.reset()
 
@@ -136,6 +134,7 @@ class TemporalStabiliser:
         self._tracker = FlowTracker(width, height, config.flow_width_px, config.flow_consistency_px,
                                     config.photometric_threshold)
         self._fitter = DepthMotionFitter(width, height)
+        self._camera_motion = CameraMotionEstimator(width, height)
         self._state = None
         shape = (height, width)
         self._valid = np.empty(shape, dtype=bool)
@@ -176,8 +175,7 @@ class TemporalStabiliser:
         usable = np.isfinite(warped_depth, out=self._usable)
         usable &= valid
         usable &= reliable.view(bool)
-        self._update_motion(warped_depth, depth, usable)
-        prior, measurement = self._carry(warped_depth, depth)
+        prior, measurement = self._carry(warped_depth, depth, source_map, usable)
         innovation = np.subtract(measurement, prior, out=self._innovation)
         noise = np.abs(measurement, out=self._noise)
         if self.relative_inverse:
@@ -207,40 +205,25 @@ class TemporalStabiliser:
         np.copyto(new_depth, np.float32(np.nan), where=self._invalid)
         self._state = state
 
-    def _update_motion(self, warped_depth: np.ndarray, depth: np.ndarray, usable: np.ndarray) -> None:
-        """Fit the depth-change model (a, b, c, d) of new ~ tracked * (a x + b y + c) + d on usable pixels.
-
-        Relative inverse depth keeps this frame's fit: it maps the new prediction onto the tracked values (their
-        scale and shift). Metric depth splits it: a rigid motion leaves c = r33 ~ 1, so c is the prediction's
-        scale ratio, left to the per-pixel blend (the model's global scale flicker is damped like any other noise),
-        and (a, b, d) / c is the camera motion, smoothed over frames (time constant half the stabiliser's) since
-        motion is smooth and scale flicker is not.
-        """
-        intrinsics = self._intrinsics
-        fit = self._fitter.fit(warped_depth, depth, usable, intrinsics.fx, intrinsics.fy, intrinsics.cx,
-                               intrinsics.cy, self.config.noise_rel)
-        if fit is None or abs(fit[2]) < MIN_SCALE_RATIO:
-            self._fit = IDENTITY.copy()
-            return
-        self._fit = fit
-        a, b, c, d = fit
-        motion = np.array([a / c, b / c, d / c])
-        if self._motion is None:
-            self._motion = motion
-        else:
-            self._motion += self._motion_gain * (motion - self._motion)
-
-    def _carry(self, warped_depth: np.ndarray, depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _carry(self, warped_depth: np.ndarray, depth: np.ndarray, source_map: np.ndarray,
+               usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The prior (tracked depth as the new frame should see it) and the measurement, float32 (H, W).
 
-        Metric: prior = warped * (1 + a' x + b' y) + d' with the smoothed motion (a', b', d'), measurement = the
-        new depth. Relative inverse: prior = warped, measurement = (new - d) / (a x + b y + c) with this frame's fit.
+        Metric: the camera motion (R, t) from PnP on the tracks (camera_motion.py; none when it fails) moves each
+        tracked point, so prior = warped * (r31 x + r32 y + r33) + t_z at normalised image coordinates (x, y);
+        the measurement is the new depth. Relative inverse depth has no metric points: prior = warped, and the
+        measurement is the new prediction mapped onto the tracked values by the inverse of the fitted
+        new ~ tracked * (a x + b y + c) + d (motion.py), so its scale and shift follow the track.
         """
         intrinsics = self._intrinsics
         if self.relative_inverse:
-            a, b, c, d = self._fit
+            fit = self._fitter.fit(warped_depth, depth, usable, intrinsics.fx, intrinsics.fy, intrinsics.cx,
+                                   intrinsics.cy, self.config.noise_rel)
+            a, b, c, d = IDENTITY if fit is None or abs(fit[2]) < MIN_SCALE_RATIO else fit
         else:
-            (a, b, d), c = (self._motion if self._motion is not None else (0.0, 0.0, 0.0)), 1.0
+            motion = self._camera_motion.estimate(warped_depth, source_map, usable, intrinsics.matrix)
+            rotation, translation = motion if motion is not None else (np.eye(3), np.zeros(3))
+            (a, b, c), d = rotation[2], translation[2]
         factor_x = np.float32(a / intrinsics.fx) * (self._columns - np.float32(intrinsics.cx))
         factor_y = np.float32(b / intrinsics.fy) * (self._rows - np.float32(intrinsics.cy)) + np.float32(c)
         factor = np.add(factor_y[:, None], factor_x[None, :], out=self._factor)

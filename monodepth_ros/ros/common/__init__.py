@@ -1,3 +1,3 @@
 """What the nodes share: worker base, output demand, parameters (and the specs several nodes declare), QoS,
-diagnostics, problem log, topic names, topic table rows; inputs/ holds subscriptions, camera_info pairing and
-extrinsics."""
+topic names, topic table rows; inputs/ holds subscriptions, camera_info pairing and extrinsics; diagnostics/
+holds /diagnostics, the problem log and the logging bridge."""

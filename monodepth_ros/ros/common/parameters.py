@@ -1,6 +1,7 @@
 """Declared, described and validated node parameters from one table per node."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -73,13 +74,35 @@ class Check:
         return self.function(value)
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A rule between several parameters: ``function`` takes their values by name and returns an error message,
+    or None when they fit together; ``summary`` says it in words (docs/nodes.md, ``ros2 param describe``)."""
+
+    names: tuple[str, ...]
+    summary: str
+    function: Callable[[Mapping[str, Any]], str | None]
+
+    def __call__(self, values: Mapping[str, Any]) -> str | None:
+        return self.function(values)
+
+
+def below(lower: str, upper: str) -> Relation:
+    """The relation ``lower`` < ``upper`` (e.g. a depth range)."""
+    return Relation((lower, upper), f"{lower} < {upper}", lambda values: None if values[lower] < values[upper] else
+                    f"{lower} ({values[lower]}) must be below {upper} ({values[upper]})")
+
+
 class NodeParameters(tuple):
     """One node's parameter table: a tuple of its specs that also knows the former parameter names still
-    accepted at start-up. ``renamed`` maps a former name to the name of the spec that replaces it."""
+    accepted at start-up and the rules between parameters. ``renamed`` maps a former name to the name of the spec
+    that replaces it; ``relations`` are checked at start-up and on every update."""
 
     renamed: Mapping[str, str]
+    relations: tuple[Relation, ...]
 
-    def __new__(cls, specs: tuple[ParameterSpec, ...], renamed: Mapping[str, str] | None = None) -> NodeParameters:
+    def __new__(cls, specs: tuple[ParameterSpec, ...], renamed: Mapping[str, str] | None = None,
+                relations: tuple[Relation, ...] = ()) -> NodeParameters:
         table = super().__new__(cls, specs)
         names = [spec.name for spec in table]
         repeated = sorted({name for name in names if names.count(name) > 1})
@@ -89,7 +112,16 @@ class NodeParameters(tuple):
         for former, name in table.renamed.items():
             if name not in names or former in names:
                 raise ValueError(f"renamed parameter {former} -> {name}: {name} must be in the table, {former} not")
+        table.relations = tuple(relations)
+        for relation in table.relations:
+            unknown = [name for name in relation.names if name not in names]
+            if unknown:
+                raise ValueError(f"relation {relation.summary!r} names parameters not in the table: {unknown}")
         return table
+
+    def relations_of(self, name: str) -> list[Relation]:
+        """The relations that involve parameter ``name``."""
+        return [relation for relation in self.relations if name in relation.names]
 
     def former_names(self, name: str) -> list[str]:
         """The former names of parameter ``name`` (empty when it was never renamed)."""
@@ -101,22 +133,40 @@ class ParameterTable:
 
     A value given at start-up (parameters file or ``-p``) under a former name of a ``NodeParameters`` table is
     taken for its replacement unless that is given too; either way one deprecation warning names the
-    replacement. Former names are not declared: ``ros2 param set`` knows only the current ones.
+    replacement. Former names are not declared: ``ros2 param set`` knows only the current ones. A name given at
+    start-up that the node does not know (a misspelling) gets one warning naming the closest known name. The
+    table's relations are checked at start-up (ValueError) and on updates (refused with the reason).
     """
 
     def __init__(self, node: Node, specs: tuple[ParameterSpec, ...]) -> None:
         self._node = node
         self._specs = {spec.name: spec for spec in specs}
-        renamed = specs if isinstance(specs, NodeParameters) else NodeParameters(specs)
+        self._table = specs if isinstance(specs, NodeParameters) else NodeParameters(specs)
         for spec in specs:
             default = spec.default
-            for former in renamed.former_names(spec.name):
+            for former in self._table.former_names(spec.name):
                 default = self._value_under_former_name(former, spec, default)
             node.declare_parameter(spec.name, default, spec.descriptor())
             error = spec.validate(node.get_parameter(spec.name).value)
             if error:
                 raise ValueError(f"invalid parameter: {error}")
+        current = {name: self[name] for name in self._specs}
+        for relation in self._table.relations:
+            error = relation(current)
+            if error:
+                raise ValueError(f"invalid parameters: {error}")
+        self._warn_about_unknown_names()
         node.add_on_set_parameters_callback(self._on_set)
+
+    def _warn_about_unknown_names(self) -> None:
+        """One warning per start-up parameter that is neither declared nor a former name, naming the closest."""
+        known = [*self._specs, *self._table.renamed]
+        for name in getattr(self._node, "_parameter_overrides", {}):
+            if name in known or self._node.has_parameter(name) or name.startswith("qos_overrides."):
+                continue
+            closest = difflib.get_close_matches(name, self._specs, n=1, cutoff=0.6)
+            hint = f"; did you mean {closest[0]}?" if closest else ""
+            self._node.get_logger().warning(f"unknown parameter {name} is ignored{hint}")
 
     def _value_under_former_name(self, former: str, spec: ParameterSpec, default: Any) -> Any:
         """The default to declare ``spec`` with: the value given under ``former`` (warned about), else ``default``."""
@@ -142,6 +192,7 @@ class ParameterTable:
         return self._node.get_parameter(name).value
 
     def _on_set(self, parameters: list[Parameter]) -> SetParametersResult:
+        proposed = {name: self[name] for name in self._specs}
         for parameter in parameters:
             spec = self._specs.get(parameter.name)
             if spec is None:
@@ -149,6 +200,12 @@ class ParameterTable:
             error = spec.validate(parameter.value)
             if error:
                 return SetParametersResult(successful=False, reason=error)
+            proposed[parameter.name] = parameter.value
+        for relation in self._table.relations:
+            if any(parameter.name in relation.names for parameter in parameters):
+                error = relation(proposed)
+                if error:
+                    return SetParametersResult(successful=False, reason=error)
         return SetParametersResult(successful=True)
 
 
@@ -163,6 +220,13 @@ def _typed_like(default: Any, value: Any, label: str) -> Any:
     return value
 
 
+def frame_check(name: str) -> Check:
+    """Validator for a tf2 frame name parameter: not empty, no whitespace."""
+    return Check("a frame name: not empty, no spaces", lambda value: None if value and not any(
+        character.isspace() for character in value) else f"{name} must be a frame name (not empty, no spaces), "
+        f"got {value!r}")
+
+
 def pose7_check(name: str) -> Check:
     """Validator for a [x, y, z, qx, qy, qz, qw] parameter (metres, non-zero quaternion)."""
 
@@ -173,7 +237,7 @@ def pose7_check(name: str) -> Check:
             return f"{name}: {error}"
         return None
 
-    return Check("pose7 [x, y, z, qx, qy, qz, qw], quaternion non-zero", check)
+    return Check("pose7 [x, y, z, qx, qy, qz, qw], finite, quaternion non-zero", check)
 
 
 def config_parameter(defaults, name: str, description: str, **constraints) -> ParameterSpec:

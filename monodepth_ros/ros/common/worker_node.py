@@ -1,4 +1,4 @@
-"""Base of the processing nodes: a managed node with a newest-input worker thread, work only on demand, once-only
+"""Base of the processing nodes: a managed node with a newest-input worker thread, work only on demand, rate-limited
 problem log, statistics, diagnostics."""
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import abc
 
 from monodepth_ros.core.runtime.latest_worker import LatestItemWorker
 from monodepth_ros.core.runtime.rate_stats import RateLatencyStats
-from monodepth_ros.ros.common.diagnostics import DiagnosticsPublisher, level_for
+from monodepth_ros.ros.common.diagnostics.diagnostics import DiagnosticsPublisher, level_for
 from monodepth_ros.ros.common.managed_node import ManagedNode
 from monodepth_ros.ros.common.output_demand import OutputDemand
 from monodepth_ros.ros.common.parameters import ParameterSpec, ParameterTable
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 
 WORKER_STOP_TIMEOUT_S = 10.0
 """Longest wait on deactivate and shutdown for the input in progress to finish (seconds)."""
@@ -97,11 +97,12 @@ class WorkerNode(ManagedNode, abc.ABC):
         demanded = self.demand.active or not self.demand.publishers
         problems = self.problems.active()
         if self.lifecycle_problem:
-            problems["lifecycle"] = self.lifecycle_problem
+            problems = {"lifecycle": self.lifecycle_problem, **problems}
         level, message = level_for(problems, rate, demanded, self.lifecycle_state)
         values = {"lifecycle_state": self.lifecycle_state, "rate_hz": f"{rate:.1f}",
                   "latency_median_ms": f"{self.stats.median_latency_ms():.1f}",
-                  "inputs_processed": self.worker.processed, "inputs_dropped": self.worker.dropped}
+                  "inputs_processed": self.worker.processed, "inputs_dropped": self.worker.dropped,
+                  "problems": len(problems)}
         if self.demand.publishers:
             values["outputs_subscribed"] = "yes" if self.demand.active else "no"
         if self.configured:

@@ -28,10 +28,18 @@ POINT_FIELD_DTYPES: dict[int, np.dtype] = {
     PointField.FLOAT64: np.dtype(np.float64),
 }
 POINT_FIELD_DATATYPES: dict[np.dtype, int] = {dtype: datatype for datatype, dtype in POINT_FIELD_DTYPES.items()}
+MAX_POINT_STEP = 1 << 16
+"""Largest point_step read (bytes): far beyond any real point layout, small enough for numpy's structured dtypes."""
+MAX_FIELDS = 256
+"""Most PointFields read per cloud."""
 
 
 def _cloud_dtype(msg: PointCloud2) -> np.dtype:
     """Structured dtype of one point of ``msg`` in the message's byte order, itemsize = point_step."""
+    if msg.point_step > MAX_POINT_STEP:
+        raise ConversionError(f"PointCloud2 point_step {msg.point_step} B is larger than {MAX_POINT_STEP} B")
+    if len(msg.fields) > MAX_FIELDS:
+        raise ConversionError(f"PointCloud2 has {len(msg.fields)} fields, more than {MAX_FIELDS}")
     names, formats, offsets = [], [], []
     for field in msg.fields:
         if field.datatype not in POINT_FIELD_DTYPES:
@@ -41,8 +49,9 @@ def _cloud_dtype(msg: PointCloud2) -> np.dtype:
             raise ConversionError("PointField with an empty name")
         if field.name in names:
             raise ConversionError(f"PointField {field.name!r} appears more than once")
-        if field.count < 1:
-            raise ConversionError(f"PointField {field.name!r} has count {field.count}, expected >= 1")
+        if not 1 <= field.count <= msg.point_step:
+            raise ConversionError(f"PointField {field.name!r} has count {field.count}, expected 1 .. point_step "
+                                  f"({msg.point_step})")
         element = with_byte_order(POINT_FIELD_DTYPES[field.datatype], bool(msg.is_bigendian))
         field_dtype = element if field.count == 1 else np.dtype((element, (field.count,)))
         if field.offset + field_dtype.itemsize > msg.point_step:
@@ -51,7 +60,10 @@ def _cloud_dtype(msg: PointCloud2) -> np.dtype:
         names.append(field.name)
         formats.append(field_dtype)
         offsets.append(field.offset)
-    return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": msg.point_step})
+    try:
+        return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": msg.point_step})
+    except ValueError as error:  # e.g. overlapping fields numpy refuses
+        raise ConversionError(f"PointCloud2 field layout cannot be read: {error}") from error
 
 
 def pointcloud2_to_array(msg: PointCloud2) -> np.ndarray:
@@ -75,8 +87,12 @@ def pointcloud2_to_array(msg: PointCloud2) -> np.ndarray:
     if len(msg.data) < msg.row_step * msg.height:
         raise ConversionError(f"PointCloud2 data is truncated: {len(msg.data)} B, expected row_step {msg.row_step} "
                               f"x height {msg.height} = {msg.row_step * msg.height} B")
-    grid = np.ndarray((msg.height, msg.width), dtype=dtype, buffer=msg.data, strides=(msg.row_step, msg.point_step))
-    return to_host_order(grid.reshape(count))
+    try:
+        grid = np.ndarray((msg.height, msg.width), dtype=dtype, buffer=msg.data,
+                          strides=(msg.row_step, msg.point_step))
+        return to_host_order(grid.reshape(count))
+    except (ValueError, TypeError) as error:
+        raise ConversionError(f"PointCloud2 layout cannot be read: {error}") from error
 
 
 def array_to_pointcloud2(points: np.ndarray, header: Header, is_dense: bool | None = None) -> PointCloud2:
@@ -155,7 +171,8 @@ def pointcloud2_to_xyz(msg: PointCloud2) -> np.ndarray:
     names = points.dtype.names
     missing = [axis for axis in "xyz" if axis not in names]
     if missing:
-        raise ConversionError(f"PointCloud2 lacks field(s) {', '.join(missing)}; it has {', '.join(names)}")
+        present = ", ".join(repr(name) for name in names)
+        raise ConversionError(f"PointCloud2 lacks field(s) {', '.join(missing)}; it has {present}")
     xyz = np.empty((points.shape[0], 3), dtype=np.float32)
     for column, axis in enumerate("xyz"):
         if points.dtype.fields[axis][0].shape:

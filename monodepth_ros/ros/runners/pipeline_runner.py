@@ -18,7 +18,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from monodepth_ros.ros.common.share_files import share_file
-from monodepth_ros.ros.runners.node_runner import init_ros, run_nodes
+from monodepth_ros.ros.runners.node_runner import init_ros, run_nodes, start_failure
 from monodepth_ros.ros.runners.pipeline_graph import SIM_SCENE_NODE, GraphNode, pipeline_graph
 
 
@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     arguments, ros_arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     rclpy_args = ["monodepth-pipeline", "--ros-args", "--params-file", str(arguments.params_file),
                   *ros_arguments[1:]]
-    init_ros(rclpy_args)
+    try:
+        init_ros(rclpy_args)
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        return start_failure(error, "monodepth_pipeline")
     return run_nodes(lambda: build_nodes(arguments), MultiThreadedExecutor(num_threads=4),
                      logger_name="monodepth_pipeline")
 

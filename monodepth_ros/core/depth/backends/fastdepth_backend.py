@@ -15,8 +15,14 @@ class FastDepthBackend(OnnxBackend):
     native_output = ModelOutput.METRIC_DEPTH
 
     def __init__(self, spec: ModelSpec, logger: logging.Logger) -> None:
-        from monodepth_ros.core.depth.weights_cache import fastdepth_model_path
+        from monodepth_ros.core.depth.weights_cache import fastdepth_model_path, is_known_fastdepth_file
 
         path = Path(spec.model) if spec.model else fastdepth_model_path()
+        if spec.model:
+            if not path.is_file():
+                raise FileNotFoundError(f"fastdepth model file not found: {path}")
+            if not is_known_fastdepth_file(path):
+                logger.warning("model %s is not the FastDepth file this package verifies (SHA-256 differs): it is "
+                               "used as given, unchecked", path)
         super().__init__(spec, logger, model_path=path)
         self.description = f"fastdepth ({path.name})"

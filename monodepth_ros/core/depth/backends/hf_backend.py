@@ -11,6 +11,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,6 +22,7 @@ from monodepth_ros.core.depth.backends.torch_runtime import HostToDevice, Networ
 from monodepth_ros.core.depth.device import resolve_torch_device
 from monodepth_ros.core.depth.model_spec import ModelSpec
 from monodepth_ros.core.depth.types import ModelOutput
+from monodepth_ros.core.depth.weights_cache import check_hub_model_available
 
 METRIC_DEPTH_MODEL_TYPES = frozenset({"zoedepth", "depth_pro", "glpn"})
 """transformers model types whose post-processed output is depth in metres."""
@@ -58,6 +60,8 @@ class HuggingFaceBackend(DepthBackend):
             raise ValueError("backend 'hf' needs model: a Hugging Face hub id or a local model folder")
         self.device = resolve_torch_device(spec.device, logger)
         self._dtype = torch_dtype_for(spec.requested_precision, self.device, logger)
+        if not Path(spec.model).exists():
+            check_hub_model_available(spec.model)
         self._processor = AutoImageProcessor.from_pretrained(spec.model, trust_remote_code=False)
         self._model = AutoModelForDepthEstimation.from_pretrained(
             spec.model, trust_remote_code=False, dtype=self._dtype, weights_only=True).to(self.device).eval()

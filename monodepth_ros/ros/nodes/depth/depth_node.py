@@ -20,7 +20,7 @@ from monodepth_ros.core.runtime.depth_chain import StabilisedStream
 from monodepth_ros.core.viz.colorize import colorize_depth
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.common.logging_bridge import python_logger_for
+from monodepth_ros.ros.common.diagnostics.logging_bridge import python_logger_for
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.shared_parameters import stabiliser_config_from
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
@@ -73,9 +73,9 @@ class DepthNode(WorkerNode):
             depth_info = camera_info_for_image(info, image.header, image.width, image.height)
             intrinsics = camera_info_to_intrinsics(depth_info)
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping input on {self.image_subscription.topic}: {error}")
+            self.problems.report("input", f"dropping input on {self.image_subscription.topic}: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         decoded = time.perf_counter()
         prediction = self.estimator.predict(rgb, intrinsics,
                                             (self.params["min_depth_m"], self.params["max_depth_m"]))

@@ -9,6 +9,7 @@ from monodepth_ros.ros.common.parameters import (
     NodeParameters,
     ParameterSpec,
     ParameterTable,
+    below,
     config_from_parameters,
     config_parameter,
 )
@@ -62,7 +63,7 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
            "length from camera_info", minimum=0.0, maximum=100000.0),
     _model("output_scale", "Multiplies the raw model output (e.g. 0.001 for millimetres)", minimum=1e-9,
            maximum=1e9),
-    ParameterSpec("min_depth_m", 0.1, "Depth below this is published as NaN (metres)",
+    ParameterSpec("min_depth_m", 0.1, "Depth below this is published as NaN (metres); must stay below max_depth_m",
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 20.0, "Depth above this is published as NaN (metres)",
                   minimum=0.01, maximum=1000.0),
@@ -73,7 +74,7 @@ DEPTH_NODE_PARAMETERS = NodeParameters((
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
     AUTOSTART,
-), renamed={"image_reliability": RELIABILITY.name})
+), renamed={"image_reliability": RELIABILITY.name}, relations=(below("min_depth_m", "max_depth_m"),))
 
 DEPTH_NODE_TOPICS = (
     TopicSpec("in", "image", "sensor_msgs/Image",

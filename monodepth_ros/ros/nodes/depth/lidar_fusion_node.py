@@ -29,6 +29,7 @@ from monodepth_ros.core.runtime.depth_chain import FusedStream
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
+from monodepth_ros.ros.common.inputs.cloud_input import cloud_xyz
 from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.common.shared_parameters import stabiliser_config_from
@@ -38,7 +39,6 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, cam
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import array_to_image, depth_image_to_metres, image_to_array, image_to_rgb
-from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.runners.node_runner import run_node
 
@@ -105,9 +105,9 @@ class LidarFusionNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(
                 camera_info_for_image(info, depth_msg.header, depth_msg.width, depth_msg.height))
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping depth input: {error}")
+            self.problems.report("input", f"dropping depth input: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
         self.stream.stabilised.configure(stabiliser_config_from(self.params))
         self.stream.depth_range_m = (self.params["min_depth_m"], self.params["max_depth_m"])
@@ -159,11 +159,11 @@ class LidarFusionNode(WorkerNode):
         try:
             camera_from_lidar = self.extrinsics.lookup(depth_msg.header.frame_id, cloud.header.frame_id,
                                                        depth_msg.header.stamp)
-            points = pointcloud2_to_xyz(cloud)
+            points = cloud_xyz(cloud, self.problems, self.cloud_subscription.topic)
         except (FrameNotAvailable, ConversionError) as error:
-            self.problems.report(f"cloud:{error}", f"ignoring LiDAR cloud: {error}")
+            self.problems.report("cloud", f"ignoring LiDAR cloud: {error}")
             return empty
-        self.problems.resolve("cloud:")
+        self.problems.resolve("cloud")
         return project_points(apply(camera_from_lidar, points), intrinsics,
                               self.params["min_depth_m"], self.params["max_depth_m"])
 

@@ -1,7 +1,7 @@
 """Parameters and topics of lidar_fusion_node."""
 from __future__ import annotations
 
-from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, pose7_check
+from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, below, frame_check, pose7_check
 from monodepth_ros.ros.common.shared_parameters import (
     AUTOSTART,
     CAMERA_INFO_TOLERANCE,
@@ -14,8 +14,10 @@ from monodepth_ros.ros.common.topic_specs import TopicSpec
 
 FUSION_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("camera_frame", "camera_optical_frame", "Camera optical frame that lidar_pose_in_camera "
-                  "refers to (depth images in other frames need tf2)", read_only=True),
-    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True),
+                  "refers to (depth images in other frames need tf2)", read_only=True,
+                  check=frame_check("camera_frame")),
+    ParameterSpec("lidar_frame", "lidar", "LiDAR frame that lidar_pose_in_camera refers to", read_only=True,
+                  check=frame_check("lidar_frame")),
     ParameterSpec("lidar_pose_in_camera", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
                   "Pose of the LiDAR frame in the camera optical frame [x, y, z, qx, qy, qz, qw] "
                   "(metres); used when tf2 has no transform", read_only=True,
@@ -23,7 +25,8 @@ FUSION_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("lidar_time_tolerance_s", 0.1, "Largest stamp difference between a depth image and "
                   "the LiDAR cloud fused into it (seconds)", minimum=0.0, maximum=5.0),
     CAMERA_INFO_TOLERANCE,
-    ParameterSpec("min_depth_m", 0.1, "LiDAR points and fused depth nearer than this are ignored / NaN",
+    ParameterSpec("min_depth_m", 0.1, "LiDAR points and fused depth nearer than this are ignored / NaN (metres); "
+                  "must stay below max_depth_m",
                   minimum=0.0, maximum=1000.0),
     ParameterSpec("max_depth_m", 80.0, "LiDAR points and fused depth farther than this are ignored / NaN",
                   minimum=0.01, maximum=1000.0),
@@ -40,7 +43,7 @@ FUSION_NODE_PARAMETERS = NodeParameters((
     RELIABILITY,
     DIAGNOSTICS_PERIOD,
     AUTOSTART,
-), renamed={"input_reliability": RELIABILITY.name})
+), renamed={"input_reliability": RELIABILITY.name}, relations=(below("min_depth_m", "max_depth_m"),))
 
 FUSION_NODE_TOPICS = (
     TopicSpec("in", "depth/image", "sensor_msgs/Image `32FC1` (metres) or `16UC1`/`mono16` (mm)", "metric models"),

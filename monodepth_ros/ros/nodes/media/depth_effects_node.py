@@ -159,9 +159,9 @@ class DepthEffectsNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(camera_info_for_image(info, image_message.header, rgb.shape[1],
                                                                          rgb.shape[0]))
         except ConversionError as error:
-            self.problems.report(f"input:{topic}: {error}", f"dropping input: {topic}: {error}")
+            self.problems.report("input", f"dropping input: {topic}: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         if depth.shape != rgb.shape[:2]:
             depth = cv2.resize(depth, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST)
         decoded = time.perf_counter()

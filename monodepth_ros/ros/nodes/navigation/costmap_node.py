@@ -37,6 +37,7 @@ from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
 from monodepth_ros.core.costmap.rolling_costmap import CostmapUpdate, RollingCostmap
 from monodepth_ros.core.runtime.stamped_buffer import StampedBuffer
 from monodepth_ros.ros.common.inputs.adaptive_subscription import AdaptiveSubscription
+from monodepth_ros.ros.common.inputs.cloud_input import cloud_xyz
 from monodepth_ros.ros.common.inputs.extrinsics import ExtrinsicsSource, FrameNotAvailable
 from monodepth_ros.ros.common.qos import latched_output_qos
 from monodepth_ros.ros.common.worker_node import WorkerNode
@@ -46,7 +47,6 @@ from monodepth_ros.ros.conversions.geometry import pose_to_transform
 from monodepth_ros.ros.conversions.header import stamp_ns
 from monodepth_ros.ros.conversions.image import depth_image_to_metres
 from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_msg
-from monodepth_ros.ros.conversions.pointcloud2 import pointcloud2_to_xyz
 from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
 from monodepth_ros.ros.runners.node_runner import run_node
 
@@ -109,20 +109,21 @@ class CostmapNode(WorkerNode):
         cloud_frame = cloud.header.frame_id
         sensor_frame = self.camera_frame if cloud_frame == self.base_frame else cloud_frame
         try:
-            points = pointcloud2_to_xyz(cloud)
+            points = cloud_xyz(cloud, self.problems, self.cloud_subscription.topic)
             base_from_cloud = self.extrinsics.lookup(self.base_frame, cloud_frame, stamp)
             base_from_sensor = self.extrinsics.lookup(self.base_frame, sensor_frame, stamp)
         except (ConversionError, FrameNotAvailable) as error:
-            self.problems.report(f"cloud:{error}", f"ignoring cloud on {self.cloud_subscription.topic}: {error}")
+            self.problems.report("cloud", f"ignoring cloud on {self.cloud_subscription.topic}: {error}")
             return
-        self.problems.resolve("cloud:")
+        self.problems.resolve("cloud")
         clearing_endpoints = self.clearing_endpoints(cloud, sensor_frame, base_from_sensor)
         world_from_base = self.base_pose(cloud)
         with self.costmap_lock:
             if world_from_base is not None:
                 self.costmap.move_to(world_from_base)
             update = self.costmap.update(apply(base_from_cloud, points), base_from_sensor[:3, 3],
-                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints)
+                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints,
+                                         now_s=self.get_clock().now().nanoseconds / 1e9)
             self.newest_cloud_stamp = stamp
             self.unpublished_update = True
         if update.points_used == 0:
@@ -196,7 +197,7 @@ class CostmapNode(WorkerNode):
             intrinsics = camera_info_to_intrinsics(
                 camera_info_for_image(info, depth_message.header, depth_message.width, depth_message.height))
         except ConversionError as error:
-            self.problems.report(f"depth:{error}", f"no clearing from {self.depth_subscription.topic}: {error}")
+            self.problems.report("depth:convert", f"no clearing from {self.depth_subscription.topic}: {error}")
             return None
         self.problems.resolve("depth:")
         endpoints = clearing_ray_endpoints(depth, intrinsics, self.params["clearing_decimation"],

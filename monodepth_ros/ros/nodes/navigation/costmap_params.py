@@ -9,6 +9,7 @@ from monodepth_ros.ros.common.parameters import (
     ParameterTable,
     config_from_parameters,
     config_parameter,
+    frame_check,
     pose7_check,
 )
 from monodepth_ros.ros.common.shared_parameters import DIAGNOSTICS_PERIOD, RELIABILITY
@@ -26,12 +27,13 @@ def _costmap(name: str, description: str, **constraints) -> ParameterSpec:
 
 COSTMAP_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("base_frame", "base_link", "Robot base frame (on the floor, z up); the costmap is published in "
-                  "it, centred on the robot", read_only=True),
+                  "it, centred on the robot", read_only=True, check=frame_check("base_frame")),
     ParameterSpec("world_frame", "odom", "Frame the base moves in; its pose comes from tf2 or the odom topic and "
                   "shifts the remembered evidence as the robot moves. Empty: the window stays fixed at the base",
                   read_only=True),
     ParameterSpec("camera_frame", "camera_optical_frame", "Frame that camera_pose_in_base refers to; clouds "
-                  "given in base_frame are taken as seen from its origin", read_only=True),
+                  "given in base_frame are taken as seen from its origin", read_only=True,
+                  check=frame_check("camera_frame")),
     ParameterSpec("camera_pose_in_base", CAMERA_POSE_IN_BASE_DEFAULT, "Pose of camera_frame in base_frame "
                   "[x, y, z, qx, qy, qz, qw] (metres); used when tf2 has no transform", read_only=True,
                   check=pose7_check("camera_pose_in_base")),
@@ -57,6 +59,11 @@ COSTMAP_NODE_PARAMETERS = NodeParameters((
              minimum=0.01, maximum=1000.0),
     _costmap("obstacle_max_range_m", "Points farther than this from the sensor do not mark (metres)",
              minimum=0.01, maximum=1000.0),
+    _costmap("obstacle_min_range_m", "Points nearer than this to the sensor neither mark nor clear: the (0, 0, 0) "
+             "'no return' of many drivers, the robot's own body (metres)", minimum=0.0, maximum=100.0),
+    _costmap("future_stamp_tolerance_s", "Clouds stamped more than this ahead of the node's clock (sim time with "
+             "use_sim_time) are refused; when the clock goes back this far, decay restarts (seconds)",
+             minimum=0.0, maximum=3600.0),
     _costmap("hit_probability", "Occupancy probability of a cell with one point in the height band",
              minimum=0.501, maximum=0.999),
     _costmap("miss_probability", "Occupancy probability of a cell a ray crosses once", minimum=0.001, maximum=0.499),

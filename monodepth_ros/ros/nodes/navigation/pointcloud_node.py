@@ -75,11 +75,6 @@ class PointCloudNode(WorkerNode):
     def process(self, depth_message: Image) -> None:
         """Publish the cloud of one depth image (runs on the worker thread)."""
         min_depth_m, max_depth_m = self.params["min_depth_m"], self.params["max_depth_m"]
-        if min_depth_m >= max_depth_m:
-            self.problems.report("parameters", f"min_depth_m ({min_depth_m}) must be below max_depth_m "
-                                 f"({max_depth_m}); no clouds are published until it is")
-            return
-        self.problems.resolve("parameters")
         paired = self.paired_inputs(depth_message)
         if paired is None:
             return
@@ -94,9 +89,9 @@ class PointCloudNode(WorkerNode):
             if colour_message is not None:
                 rgb = converted(self.image_subscription.topic, image_to_rgb, colour_message)
         except ConversionError as error:
-            self.problems.report(f"input:{error}", f"dropping input: {error}")
+            self.problems.report("input", f"dropping input: {error}")
             return
-        self.problems.resolve("input:")
+        self.problems.resolve("input")
         decoded = time.perf_counter()
         points = self.depth_to_points.convert(depth, intrinsics, self.params["decimation"], min_depth_m,
                                               max_depth_m, self.params["discontinuity_ratio"])

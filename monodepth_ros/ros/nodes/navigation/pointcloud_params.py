@@ -1,7 +1,7 @@
 """Parameters and topics of pointcloud_node."""
 from __future__ import annotations
 
-from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec
+from monodepth_ros.ros.common.parameters import NodeParameters, ParameterSpec, below
 from monodepth_ros.ros.common.shared_parameters import CAMERA_INFO_TOLERANCE, DIAGNOSTICS_PERIOD, RELIABILITY
 from monodepth_ros.ros.common.shared_parameters import AUTOSTART
 from monodepth_ros.ros.common.topic_specs import TopicSpec
@@ -28,7 +28,8 @@ POINTCLOUD_NODE_PARAMETERS = NodeParameters((
     CAMERA_INFO_TOLERANCE,
     DIAGNOSTICS_PERIOD,
     AUTOSTART,
-), renamed={"min_range_m": "min_depth_m", "max_range_m": "max_depth_m", "depth_reliability": RELIABILITY.name})
+), renamed={"min_range_m": "min_depth_m", "max_range_m": "max_depth_m", "depth_reliability": RELIABILITY.name},
+   relations=(below("min_depth_m", "max_depth_m"),))
 
 POINTCLOUD_NODE_TOPICS = (
     TopicSpec("in", "depth/image", "sensor_msgs/Image `32FC1` (metres) or `16UC1`/`mono16` (mm)",

@@ -23,7 +23,7 @@ from monodepth_ros.core.camera.transforms import pose7_from_transform
 from monodepth_ros.core.sim.config import SimSceneConfig
 from monodepth_ros.core.sim.scene import SimScene
 from monodepth_ros.ros.common.parameters import ParameterTable
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 from monodepth_ros.ros.common.qos import stream_output_qos
 from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.geometry import pose7_to_pose, pose7_to_transform_stamped

@@ -22,7 +22,7 @@ from monodepth_ros.core.sources.frame_source import FrameSource, open_frame_sour
 from monodepth_ros.core.sources.video_file import VideoSourceError
 from monodepth_ros.ros.common.managed_node import ManagedNode
 from monodepth_ros.ros.common.parameters import ParameterTable
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 from monodepth_ros.ros.common.qos import sensor_input_qos, stream_output_qos
 from monodepth_ros.ros.conversions.camera_info import camera_info_from_calibration
 from monodepth_ros.ros.conversions.header import stamp_ns

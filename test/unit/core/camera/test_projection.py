@@ -73,8 +73,13 @@ def test_no_points_give_an_image_without_returns():
     assert depth.shape == (80, 100) and np.isnan(depth).all()
 
 
-def test_depth_range_must_be_positive_and_ordered():
+def test_depth_range_must_be_ordered():
     with pytest.raises(ValueError, match="min_depth_m < max_depth_m"):
         project_points(np.zeros((1, 3)), INTRINSICS, 5.0, 1.0)
     with pytest.raises(ValueError, match="min_depth_m"):
-        project_points(np.zeros((1, 3)), INTRINSICS, 0.0, 1.0)
+        project_points(np.zeros((1, 3)), INTRINSICS, -1.0, 1.0)
+
+
+def test_a_zero_minimum_depth_keeps_points_in_front_and_drops_those_at_or_behind_the_camera():
+    depth = project_points(np.array([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.1, 0.0, -1.0]]), INTRINSICS, 0.0, 10.0)
+    assert np.nansum(depth) == pytest.approx(2.0) and np.count_nonzero(np.isfinite(depth)) == 1

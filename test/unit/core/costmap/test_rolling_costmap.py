@@ -16,7 +16,7 @@ from monodepth_ros.core.costmap.cost_values import (
     NO_INFORMATION,
 )
 from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
-from monodepth_ros.core.costmap.rolling_costmap import RollingCostmap
+from monodepth_ros.core.costmap.rolling_costmap import RollingCostmap, StampError
 
 SENSOR = np.array([0.1, 0.0, 0.5])
 """A camera 0.1 m ahead of and 0.5 m above base_link."""
@@ -377,3 +377,47 @@ def test_non_finite_points_are_dropped_and_bad_arguments_rejected():
 def test_inconsistent_configurations_are_rejected_with_the_reason(changes, message):
     with pytest.raises(ValueError, match=message):
         CostmapConfig(**changes)
+
+
+def test_a_point_at_the_sensor_marks_nothing():
+    """(0, 0, 0) in the sensor frame is many drivers' "no return": no lethal cell at the robot."""
+    costmap = RollingCostmap(CostmapConfig())
+    update = costmap.update(np.array([SENSOR], np.float32), SENSOR, 1.0)
+    assert update.points_too_near == 1 and update.points_used == 0
+    assert not costmap.obstacles().any()
+    assert not (costmap.costs() == LETHAL_OBSTACLE).any()
+
+
+def test_points_beyond_the_minimum_range_still_mark():
+    costmap = RollingCostmap(CostmapConfig(obstacle_min_range_m=0.1))
+    costmap.update(box_points((1.0, 1.1), (-0.05, 0.05), (0.2, 0.4)), SENSOR, 1.0)
+    assert value_at(costmap.obstacles(), costmap, 1.05, 0.0)
+
+
+def test_a_cloud_stamped_far_ahead_of_the_clock_is_refused_and_decay_goes_on():
+    costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=1.0))
+    obstacle = box_points((1.0, 1.1), (-0.05, 0.05), (0.2, 0.4))
+    costmap.update(obstacle, SENSOR, 100.0, now_s=100.0)
+    assert value_at(costmap.obstacles(), costmap, 1.05, 0.0)
+    with pytest.raises(StampError, match="ahead of the clock"):
+        costmap.update(NO_POINTS, SENSOR, 1e9, now_s=100.5)
+    costmap.update(NO_POINTS, SENSOR, 110.0, now_s=110.0)
+    assert not value_at(costmap.obstacles(), costmap, 1.05, 0.0), "10 half-lives later the obstacle has faded"
+
+
+def test_decay_restarts_when_the_clock_goes_back():
+    """Sim time restarted (or a bag looped): stamps far ahead of the clock must not stop forgetting."""
+    costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=1.0))
+    obstacle = box_points((1.0, 1.1), (-0.05, 0.05), (0.2, 0.4))
+    costmap.update(obstacle, SENSOR, 500.0, now_s=500.0)
+    costmap.update(obstacle, SENSOR, 10.0, now_s=10.0)
+    costmap.update(NO_POINTS, SENSOR, 20.0, now_s=20.0)
+    assert not value_at(costmap.obstacles(), costmap, 1.05, 0.0)
+
+
+@pytest.mark.parametrize("translation, message", [((np.nan, 0.0, 0.0), "NaN or infinite"),
+                                                  ((1e300, 0.0, 0.0), "farther than")])
+def test_an_invalid_pose_is_refused_with_a_clear_message(translation, message):
+    costmap = RollingCostmap(CostmapConfig())
+    with pytest.raises(ValueError, match=message):
+        costmap.move_to(make_transform(np.eye(3), translation))

@@ -102,3 +102,18 @@ def test_malformed_batches_are_refused_with_the_reason():
     with pytest.raises(ValueError, match=r"uint8 RGB \(H, W, 3\), got uint8 \(12, 16\)"):
         estimator.predict(_images(1)[0, :, :, 0])
     assert estimator.backend.batch_sizes == []
+
+
+def test_a_model_output_without_any_finite_value_warns_once_until_it_recovers(backend, caplog):
+    """A black image stands for a broken model: its raw map is all inf."""
+    estimator = DepthEstimator(ModelSpec(), LOGGER, backend=backend)
+    infer = backend.infer_batch
+    backend.infer_batch = lambda images: RawBatch(infer(images).values / float(images.max() > 0), 1.0, 2.0, 0.5)
+    black, grey = np.zeros((HEIGHT, WIDTH, 3), np.uint8), np.full((HEIGHT, WIDTH, 3), 128, np.uint8)
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        for _ in range(5):
+            assert np.isnan(estimator.predict(black, depth_range_m=(0.1, 10.0)).values).all()
+        estimator.predict(grey)
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "no finite value" in warnings[0]
+    assert any("finite again after 5 images" in record.getMessage() for record in caplog.records)

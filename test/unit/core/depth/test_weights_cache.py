@@ -34,3 +34,21 @@ def test_a_download_with_the_wrong_checksum_is_refused(empty_cache, monkeypatch)
     with pytest.raises(RuntimeError, match="checksum mismatch"):
         weights_cache.fastdepth_model_path()
     assert not (empty_cache / weights_cache.FASTDEPTH_FILENAME).exists()
+
+
+def test_a_hub_id_that_is_not_cached_fails_at_once_when_offline(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(RuntimeError, match="not in the local Hugging Face cache.*local folder"):
+        weights_cache.check_hub_model_available("no-such-org/no-such-model")
+
+
+def test_a_hub_that_cannot_be_reached_fails_within_the_connect_timeout(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", "https://127.0.0.1:9")
+    with pytest.raises(RuntimeError, match="cannot be reached"):
+        weights_cache.check_hub_model_available("no-such-org/no-such-model")

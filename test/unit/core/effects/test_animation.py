@@ -7,7 +7,7 @@ import pytest
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.animation import CriticallyDampedSpring, keyframed
 from monodepth_ros.core.effects.animator import EffectAnimator, beat_mode_error
-from monodepth_ros.core.effects.rack_focus import RackFocusParams, focus_at
+from monodepth_ros.core.effects.lens.rack_focus import RackFocusParams, focus_at
 from monodepth_ros.core.effects.registry import get_effect
 
 WIDTH, HEIGHT = 96, 64

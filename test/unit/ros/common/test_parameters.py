@@ -134,3 +134,58 @@ def test_shared_parameters_are_declared_from_one_spec(table):
         if spec.name in shared:
             assert spec is shared[spec.name], spec.name
     assert RELIABILITY in tuple(table) and DIAGNOSTICS_PERIOD in tuple(table)
+
+
+@pytest.mark.parametrize("table", [DEPTH_NODE_PARAMETERS, FUSION_NODE_PARAMETERS, POINTCLOUD_NODE_PARAMETERS],
+                         ids=["depth", "fusion", "pointcloud"])
+def test_a_depth_range_whose_minimum_is_not_below_its_maximum_stops_the_node(ros_context, table):
+    node = ros_context.create_node("bad_range", parameter_overrides=[Parameter("min_depth_m", value=5.0),
+                                                                     Parameter("max_depth_m", value=5.0)])
+    try:
+        with pytest.raises(ValueError, match=r"min_depth_m \(5.0\) must be below max_depth_m \(5.0\)"):
+            ParameterTable(node, table)
+    finally:
+        node.destroy_node()
+
+
+def test_an_update_that_breaks_a_relation_is_refused_and_one_that_keeps_it_applied(ros_context):
+    node, _ = _table_with(ros_context, POINTCLOUD_NODE_PARAMETERS, "range_update")
+    try:
+        result = node.set_parameters([Parameter("min_depth_m", value=30.0)])[0]
+        assert not result.successful and "must be below max_depth_m" in result.reason
+        assert node.set_parameters_atomically([Parameter("max_depth_m", value=50.0),
+                                               Parameter("min_depth_m", value=30.0)]).successful
+    finally:
+        node.destroy_node()
+
+
+@pytest.mark.parametrize("pose", [[float("nan"), 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+                                  [0.0, float("inf"), 0.0, 0.0, 0.0, 0.0, 1.0]], ids=["nan", "inf"])
+def test_a_pose_with_a_non_finite_translation_stops_the_node(ros_context, pose):
+    node = ros_context.create_node("bad_pose", parameter_overrides=[Parameter("lidar_pose_in_camera", value=pose)])
+    try:
+        with pytest.raises(ValueError, match="lidar_pose_in_camera: translation must be finite"):
+            ParameterTable(node, FUSION_NODE_PARAMETERS)
+    finally:
+        node.destroy_node()
+
+
+def test_an_empty_frame_name_stops_the_node(ros_context):
+    node = ros_context.create_node("empty_frame", parameter_overrides=[Parameter("base_frame", value="")])
+    try:
+        with pytest.raises(ValueError, match="base_frame must be a frame name"):
+            ParameterTable(node, COSTMAP_NODE_PARAMETERS)
+    finally:
+        node.destroy_node()
+
+
+def test_a_misspelt_parameter_name_is_warned_about_once_naming_the_closest(ros_context, tmp_path, capfd):
+    params_file = tmp_path / "typo.yaml"
+    params_file.write_text("/**:\n  ros__parameters:\n    max_dpeth_m: 5.0\n")
+    node = ros_context.create_node("typo", cli_args=["--ros-args", "--params-file", str(params_file)])
+    try:
+        ParameterTable(node, POINTCLOUD_NODE_PARAMETERS)
+    finally:
+        node.destroy_node()
+    warnings = [line for line in capfd.readouterr().err.splitlines() if "unknown parameter" in line]
+    assert len(warnings) == 1 and "max_dpeth_m is ignored; did you mean max_depth_m?" in warnings[0]

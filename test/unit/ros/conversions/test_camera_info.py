@@ -102,3 +102,14 @@ def test_camera_info_for_image_rejects_missing_sizes():
         camera_info_for_image(camera_info(), header(), 0, 240)
     with pytest.raises(ConversionError, match=r"CameraInfo has no image size"):
         camera_info_for_image(camera_info(width=0, height=0), header(), 320, 240)
+
+
+@pytest.mark.parametrize("fx, fy", [(1e-37, 1e-37), (1.0, 520.0), (1e9, 1e9)], ids=["tiny", "fx-1px", "huge"])
+def test_implausible_focal_lengths_are_rejected(fx, fy):
+    with pytest.raises(ConversionError, match="implausible focal length"):
+        camera_info_to_intrinsics(camera_info(fx=fx, fy=fy))
+
+
+def test_a_principal_point_far_outside_the_image_is_rejected():
+    with pytest.raises(ConversionError, match="principal point"):
+        camera_info_to_intrinsics(camera_info(cx=1e7))

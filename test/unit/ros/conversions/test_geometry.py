@@ -1,7 +1,11 @@
 """Pose and Transform messages <-> 4x4 transforms."""
 import numpy as np
 import pytest
+from geometry_msgs.msg import Pose
 from std_msgs.msg import Header
+
+from monodepth_ros.ros.conversions.errors import ConversionError
+from monodepth_ros.ros.conversions.geometry import pose_to_transform
 
 
 def header(frame_id: str = "camera_optical") -> Header:
@@ -28,3 +32,13 @@ def test_pose_and_transform_messages_round_trip_through_pose7():
     np.testing.assert_allclose(transform_to_matrix(stamped.transform), expected, atol=1e-12)
     with pytest.raises(ValueError, match="quaternion"):
         pose_to_transform(pose7_to_pose([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
+
+
+@pytest.mark.parametrize("position, message", [((float("nan"), 0.0, 0.0), "not finite"),
+                                               ((0.0, float("inf"), 0.0), "not finite"),
+                                               ((1e300, 0.0, 0.0), "farther than")])
+def test_a_pose_with_a_non_finite_or_absurd_position_is_a_conversion_error(position, message):
+    pose = Pose()
+    pose.position.x, pose.position.y, pose.position.z = position
+    with pytest.raises(ConversionError, match=message):
+        pose_to_transform(pose)

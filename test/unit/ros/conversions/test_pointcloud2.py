@@ -244,7 +244,7 @@ def test_xyz_must_be_n_by_3_floats():
 
 def test_pointcloud2_to_xyz_names_missing_axes():
     msg = array_to_pointcloud2(np.zeros(2, dtype=[("x", np.float32), ("intensity", np.float32)]), header())
-    with pytest.raises(ConversionError, match=r"lacks field\(s\) y, z; it has x, intensity"):
+    with pytest.raises(ConversionError, match=r"lacks field\(s\) y, z; it has 'x', 'intensity'"):
         pointcloud2_to_xyz(msg)
 
 
@@ -255,3 +255,25 @@ def test_pointcloud2_to_xyz_reads_axes_from_any_offset_and_type():
     points["x"], points["y"], points["z"] = [1.5, -1.0], [3, -4], [0.25, 8.0]
     msg = array_to_pointcloud2(points, header())
     np.testing.assert_array_equal(pointcloud2_to_xyz(msg), [[1.5, 3.0, 0.25], [-1.0, -4.0, 8.0]])
+
+
+def xyz_cloud_with(point_step: int, count: int = 1, points: int = 4) -> PointCloud2:
+    msg = xyz_to_pointcloud2(np.ones((points, 3), np.float32), header())
+    msg.point_step = point_step
+    msg.row_step = point_step * msg.width
+    msg.fields[0].count = count
+    return msg
+
+
+@pytest.mark.parametrize("point_step, count", [(2**32 - 1, 1), (2**31, 1), (12, 2**31 - 1), (12, 10**6)],
+                         ids=["step-uint32-max", "step-2^31", "count-int32-max", "count-1e6"])
+def test_an_absurd_point_step_or_field_count_is_a_conversion_error(point_step, count):
+    with pytest.raises(ConversionError):
+        pointcloud2_to_xyz(xyz_cloud_with(point_step, count))
+
+
+def test_too_many_fields_is_a_conversion_error():
+    msg = xyz_to_pointcloud2(np.ones((2, 3), np.float32), header())
+    msg.fields = [PointField(name=f"f{index}", offset=0, datatype=PointField.UINT8, count=1) for index in range(5000)]
+    with pytest.raises(ConversionError, match="fields"):
+        pointcloud2_to_array(msg)

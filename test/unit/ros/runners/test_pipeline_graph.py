@@ -208,3 +208,53 @@ def test_the_runner_without_autostart_creates_unconfigured_managed_nodes(ros_con
     finally:
         for node in nodes:
             node.destroy_node()
+
+
+def resolved(value, configurations: dict[str, str]):
+    """A launch value made of LaunchConfiguration stand-ins, strings and lists of them, as launch resolves it."""
+    if isinstance(value, Recorded):
+        return configurations[value.args[0]]
+    if isinstance(value, list):
+        return "".join(resolved(part, configurations) for part in value)
+    return value
+
+
+@pytest.mark.parametrize("namespace", ["", "robot1"])
+def test_gazebo_bridge_publishes_where_the_pipeline_subscribes(ros_context, launch_stand_ins, namespace):
+    rclpy = ros_context
+    description = runpy.run_path(str(LAUNCH / "gazebo.launch.py"))["generate_launch_description"]()
+    actions = description.args[0]
+    configurations = {action.args[0]: action.kwargs["default_value"] for action in actions
+                      if type(action).__name__ == "DeclareLaunchArgument"} | {"namespace": namespace}
+    bridge = next(action for action in actions if type(action).__name__ == "Node")
+    included = next(action for action in actions if type(action).__name__ == "IncludeLaunchDescription")
+    pipeline_arguments = {name: resolved(value, configurations)
+                          for name, value in included.kwargs["launch_arguments"]}
+    assert included.args[0].args[0] == str(LAUNCH / "pipeline.launch.py")
+    pipeline = {node.kwargs["name"]: node for node in launched_nodes(LAUNCH / "pipeline.launch.py",
+                                                                      **pipeline_arguments)}
+    assert {node.kwargs["namespace"] for node in pipeline.values()} == {namespace}
+
+    def ros_node(action, name):
+        rules = [argument for source, target in action.kwargs["remappings"]
+                 for argument in ("-r", f"{resolved(source, configurations)}:={resolved(target, configurations)}")]
+        return rclpy.create_node(name, namespace=resolved(action.kwargs["namespace"], configurations) or "/",
+                                 cli_args=["--ros-args", *rules] if rules else None)
+
+    bridge_node = ros_node(bridge, "monodepth_gz_bridge")
+    readers = {name: ros_node(pipeline[name], name) for name in ("depth_node", "lidar_fusion_node", "costmap_node")}
+    try:
+        # parameter_bridge names each ROS topic after its Gazebo topic: the part of "<topic>@<type>[<gz type>" before @
+        published = {bridge_node.resolve_topic_name(resolved(argument, configurations).split("@")[0])
+                     for argument in bridge.kwargs["arguments"]}
+        prefix = f"/{namespace}" if namespace else ""
+        expected = {readers["depth_node"].resolve_topic_name("image"),
+                    readers["depth_node"].resolve_topic_name("camera_info"),
+                    readers["lidar_fusion_node"].resolve_topic_name("points_lidar"),
+                    readers["costmap_node"].resolve_topic_name("odom")}
+        assert expected == {f"{prefix}/gz/image", f"{prefix}/gz/camera_info", f"{prefix}/gz/points_lidar",
+                            f"{prefix}/gz/odom"}
+        assert published == expected | {"/clock"}
+    finally:
+        for node in [bridge_node, *readers.values()]:
+            node.destroy_node()

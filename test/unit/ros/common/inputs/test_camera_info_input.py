@@ -10,7 +10,7 @@ from sensor_msgs.msg import CameraInfo
 
 from monodepth_ros.ros.common.inputs import camera_info_input
 from monodepth_ros.ros.common.inputs.camera_info_input import CameraInfoInput
-from monodepth_ros.ros.common.problem_log import ProblemLog
+from monodepth_ros.ros.common.diagnostics.problem_log import ProblemLog
 from monodepth_ros.ros.common.qos import stream_output_qos
 
 TOPIC = "/camera_info_pairing/camera_info"
@@ -48,7 +48,7 @@ class Pairing:
     def __init__(self, test_nodes) -> None:
         self.logger = RecordingLogger()
         self.node, peer = test_nodes("camera_info_pairing"), test_nodes("camera_info_driver")
-        self.problems = ProblemLog(self.logger)
+        self.problems = ProblemLog(self.logger, resolve_hold_s=0.0)
         self.input = CameraInfoInput(self.node, TOPIC, "reliable", self.problems)
         self.publisher = peer.create_publisher(CameraInfo, TOPIC, stream_output_qos(depth=10))
         self.peer = peer
@@ -110,4 +110,16 @@ def test_without_a_matching_stamp_the_newest_serves_and_only_the_first_miss_wait
     started = time.monotonic()
     assert pairing.lookup(46.0).width == 200
     assert time.monotonic() - started < 0.5, "out of step: later frames do not wait"
+    assert pairing.problems.active() == {}
+
+
+def test_camera_info_that_stopped_while_frames_go_on_is_a_warning_until_it_returns(pairing, monkeypatch):
+    monkeypatch.setattr(camera_info_input, "CAMERA_INFO_STALE_S", 0.3)
+    pairing.publish_and_wait(50.0, width=100)
+    assert pairing.problems.active() == {}
+    time.sleep(0.4)
+    assert pairing.lookup(50.5).width == 100, "the last camera_info still serves"
+    assert "no camera_info on" in pairing.problems.active()["stale camera_info"]
+    assert pairing.logger.records[-1][0] == "warning"
+    pairing.publish_and_wait(51.0, width=200)
     assert pairing.problems.active() == {}

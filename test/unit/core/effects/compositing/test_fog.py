@@ -6,7 +6,7 @@ import pytest
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.colour import to_linear, to_srgb
-from monodepth_ros.core.effects.fog import FogParams, fog, ray_distance
+from monodepth_ros.core.effects.compositing.fog import FogParams, fog, ray_distance
 
 WIDTH, HEIGHT = 120, 80
 INTRINSICS = Intrinsics(100.0, 100.0, (WIDTH - 1) / 2, (HEIGHT - 1) / 2, WIDTH, HEIGHT)

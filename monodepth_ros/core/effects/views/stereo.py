@@ -15,7 +15,7 @@ near_m and far_m distances (percentiles of the frame when 0) to n in [0, 1] (1 =
 so the nearest point is divergence_pct of the width out of the screen plane n = convergence.
 
 Rendering: forward warping x_right = x_left - d in depth order with gaps filled from the background side
-(monodepth_ros.core.effects.warp). Output: the right view, side-by-side (left | right, full or half width each),
+(monodepth_ros.core.effects.views.warp). Output: the right view, side-by-side (left | right, full or half width each),
 top-bottom, or a red-cyan anaglyph with Dubois' least-squares matrices (applied in linear light).
 Missing depth counts as infinitely far.
 """
@@ -31,7 +31,7 @@ from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.colour import to_linear, to_srgb
 from monodepth_ros.core.effects.options import check_options, option
 from monodepth_ros.core.effects.scene import depth_range
-from monodepth_ros.core.effects.warp import WarpedView, horizontal_warp
+from monodepth_ros.core.effects.views.warp import WarpedView, horizontal_warp
 
 DUBOIS_LEFT = np.array([[0.456, 0.500, 0.176], [-0.040, -0.038, -0.016], [-0.015, -0.021, -0.005]], np.float32)
 DUBOIS_RIGHT = np.array([[-0.043, -0.088, -0.002], [0.378, 0.734, -0.018], [-0.072, -0.113, 1.226]], np.float32)

@@ -16,7 +16,7 @@ Paths, phase p = 2 pi time_s / period_s, amplitude A (metres, or from amplitude_
     dolly, zoom: tz = A (1 - cos p) / 2     still: no motion
 
 ``dolly_m`` adds a forward move (the parallax-punch of a beat). Rendering: depth-ordered forward warping with gaps
-filled from the background side (monodepth_ros.core.effects.warp), along the motion's main axis.
+filled from the background side (monodepth_ros.core.effects.views.warp), along the motion's main axis.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import numpy as np
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.options import check_options, option
 from monodepth_ros.core.effects.scene import depth_range, subject_depth
-from monodepth_ros.core.effects.warp import forward_warp
+from monodepth_ros.core.effects.views.warp import forward_warp
 
 PATHS = ("circle", "horizontal", "vertical", "dolly", "zoom", "still")
 MIN_DEPTH_AHEAD = 0.05

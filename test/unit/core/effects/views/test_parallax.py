@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects.parallax import ParallaxParams, camera_offset, parallax, resolved
+from monodepth_ros.core.effects.views.parallax import ParallaxParams, camera_offset, parallax, resolved
 
 WIDTH, HEIGHT = 160, 120
 INTRINSICS = Intrinsics(150.0, 150.0, 79.5, 59.5, WIDTH, HEIGHT)

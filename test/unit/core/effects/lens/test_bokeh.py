@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects.bokeh import (BokehParams, blur_at_infinity_px, bokeh, focus_distance,
+from monodepth_ros.core.effects.lens.bokeh import (BokehParams, blur_at_infinity_px, bokeh, focus_distance,
                                               signed_coc_px)
 from monodepth_ros.core.effects.colour import to_linear
 

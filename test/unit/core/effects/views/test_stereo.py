@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.effects.stereo import StereoParams, disparity_px, stereo
+from monodepth_ros.core.effects.views.stereo import StereoParams, disparity_px, stereo
 from monodepth_ros.core.eval.datasets import MOTORCYCLE_BASELINE_M, MOTORCYCLE_DOFFS_PX, MOTORCYCLE_FOCAL_PX
 from monodepth_ros.testing.effect_scenes import motorcycle_scene
 

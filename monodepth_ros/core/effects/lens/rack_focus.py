@@ -13,7 +13,7 @@ import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.animation import keyframed
-from monodepth_ros.core.effects.bokeh import FALLBACK_FOCUS_M, LensParams, defocus
+from monodepth_ros.core.effects.lens.bokeh import FALLBACK_FOCUS_M, LensParams, defocus
 from monodepth_ros.core.effects.options import check_options, option
 from monodepth_ros.core.effects.scene import background_depth, subject_depth
 

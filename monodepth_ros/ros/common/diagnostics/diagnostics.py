@@ -24,6 +24,9 @@ class DiagnosticsPublisher:
         self._publisher.publish(array)
 
 
+MAX_PROBLEMS_SHOWN = 3
+"""Problems named in a /diagnostics message (the most recent first); the others are counted."""
+
 IDLE_STATES = {"unconfigured": "unconfigured: waiting for the lifecycle transition configure",
                "inactive": "inactive: configured, waiting for the lifecycle transition activate",
                "finalized": "finalized: shut down"}
@@ -35,7 +38,7 @@ def level_for(problems: dict[str, str], rate_hz: float, demanded: bool = True,
     """OK when output flows without problems, nobody asks for it (``demanded`` false) or a managed node is not
     active (``lifecycle_state``), WARN otherwise, with a one-line message."""
     if problems:
-        return DiagnosticStatus.WARN, "; ".join(problems.values())
+        return DiagnosticStatus.WARN, problem_summary(problems)
     if lifecycle_state in IDLE_STATES:
         return DiagnosticStatus.OK, IDLE_STATES[lifecycle_state]
     if not demanded:
@@ -43,3 +46,10 @@ def level_for(problems: dict[str, str], rate_hz: float, demanded: bool = True,
     if rate_hz <= 0.0:
         return DiagnosticStatus.WARN, "no output (is the input published and remapped?)"
     return DiagnosticStatus.OK, "ok"
+
+
+def problem_summary(problems: dict[str, str]) -> str:
+    """One short line: the first MAX_PROBLEMS_SHOWN messages of ``problems`` and the count of the others."""
+    shown = list(problems.values())[:MAX_PROBLEMS_SHOWN]
+    more = len(problems) - len(shown)
+    return "; ".join(shown) + (f" (+{more} more)" if more else "")

@@ -1,0 +1,1 @@
+"""Compositing by depth: fog, subject isolation and virtual objects occluded by the scene."""

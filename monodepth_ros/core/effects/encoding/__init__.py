@@ -1,0 +1,1 @@
+"""Depth-aware preparation of frames for a video encoder: bits go to the subject."""
