@@ -8,11 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rclpy.time import Time
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
 
 from monodepth_ros.core.costmap.cost_values import OCCUPANCY_LETHAL
 from monodepth_ros.core.eval.metrics import depth_metrics
-from monodepth_ros.core.sources.bag_file import BagReader, header_stamp_ns
-from monodepth_ros.ros.bags.messages import from_cdr
+from monodepth_ros.core.sources.bag_file import BagReader, BagWriter, header_stamp_ns
+from monodepth_ros.ros.bags.messages import from_cdr, to_cdr
+from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.image import image_to_array
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +46,10 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
+    # the error is the last line; before it may stand only the line naming the chosen topics
+    assert lines[-1].startswith("error: ") and len(lines) <= 2, result.stderr
+    assert len(lines) == 1 or lines[0].startswith("image "), result.stderr
+    return lines[-1]
 
 
 def read_topics(path: Path, topics) -> dict[str, list]:
@@ -125,3 +131,18 @@ def test_a_sqlite3_bag_without_topic_options_and_bad_bags(tmp_path):
     corrupt = tmp_path / "corrupt.db3"
     corrupt.write_bytes(database.read_bytes()[:4096])
     assert "cannot read bag" in one_line_error(monodepth_bag(str(corrupt), "--out", str(tmp_path / "o2")))
+
+
+def test_frames_the_nodes_would_drop_are_skipped_and_named(tmp_path):
+    bag = tmp_path / "yuv"
+    with BagWriter(bag) as writer:
+        writer.add_topic("/cam/image_raw", "sensor_msgs/msg/Image")
+        writer.add_topic("/cam/camera_info", "sensor_msgs/msg/CameraInfo")
+        for index in range(2):
+            header = Header(stamp=Time(nanoseconds=(index + 1) * 100_000_000).to_msg(), frame_id="camera")
+            writer.write("/cam/camera_info", index * 2,
+                         to_cdr(camera_info_from_matrix(np.diag([50.0, 50.0, 1.0]), 8, 8, header)))
+            writer.write("/cam/image_raw", index * 2 + 1, to_cdr(Image(header=header, height=8, width=8,
+                                                                       encoding="yuv422", step=16, data=bytes(128))))
+    error = one_line_error(monodepth_bag(str(bag), "--out", str(tmp_path / "out"), "--no-progress"))
+    assert "none of the 2 images could be processed (2 x unsupported image encoding 'yuv422'" in error

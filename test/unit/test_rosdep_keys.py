@@ -52,6 +52,7 @@ IMPORT_DEPENDS = {
 PIP_ONLY = {
     "av": "PyAV: no rosdep key; only video files of monodepth-effects (pip install av)",
     "onnx": "no rosdep key; only monodepth-export and its tests (pip install onnx)",
+    "rosbags": "no rosdep key; only monodepth-bag and its tests (pip install rosbags)",
 }
 """Imports no rosdep key provides; package.xml's comment and the README name them."""
 

@@ -76,6 +76,11 @@ def process_main(argv: list[str]) -> int:
                       args.lidar_pose_in_camera, args.camera_pose_in_base,
                       temporal_consistency=not args.no_temporal_consistency, progress=not args.no_progress,
                       announce=lambda line: print(line, file=sys.stderr))
+    skipped = "; ".join(f"{count} x {reason}" for reason, count in run.skipped.items())
+    if run.processed == 0:
+        return _fail(f"none of the {run.frames} images could be processed ({skipped}); {args.out} holds no output")
+    if skipped:
+        print(f"skipped frames: {skipped}", file=sys.stderr)
     stages = ", ".join(f"{stage} {ms:.1f}" for stage, ms in run.stage_medians_ms.items())
     print(f"{run.processed} of {run.frames} frames in {run.seconds:.2f} s ({run.frames_per_second:.2f} frames/s; "
           f"median ms per stage: {stages}) -> {args.out}: {', '.join(run.outputs.values())}")

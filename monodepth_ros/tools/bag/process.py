@@ -56,6 +56,7 @@ from monodepth_ros.core.sources.bag_frames import BagFrame, Partner, paired_fram
 from monodepth_ros.ros.bags.messages import from_cdr, to_cdr
 from monodepth_ros.ros.common.topics import DEPTH_TOPIC
 from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, camera_info_to_intrinsics
+from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.geometry import pose_to_transform
 from monodepth_ros.ros.conversions.image import array_to_image, image_to_rgb
 from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_msg
@@ -265,6 +266,8 @@ class BagRun:
     extrinsics_sources: dict[str, str]
     frames: int
     processed: int
+    skipped: dict[str, int]
+    """Why frames were not processed (as the nodes would drop them) -> how many."""
     seconds: float
     cpu_seconds: float
     stage_timings_ms: dict[str, list[float]]
@@ -285,8 +288,9 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
                 temporal_consistency: bool = True, progress: bool = False, announce: Callable[[str], None] = lambda line: None) -> BagRun:
     """Run the pipeline over every frame of the bag at ``in_path`` and write a new bag at ``out_path``.
 
-    ``announce`` gets the chosen topics and extrinsics before the model loads. Raises BagError (bag problems),
-    ValueError (model options), ConversionError (a message the nodes cannot use).
+    ``announce`` gets the chosen topics and extrinsics before the model loads. A frame the nodes would drop (no
+    camera_info yet, a message that does not convert) is skipped and counted in ``BagRun.skipped``. Raises
+    BagError (bag problems) and ValueError (model options).
     """
     from tqdm import tqdm
 
@@ -315,7 +319,7 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
         outputs = output_topics(inputs.namespace, DEPTH_TOPIC[estimator.kind])
         pipeline = BagPipeline(estimator, extrinsics, outputs, base_frame, temporal_consistency)
         frames = reader.message_count([inputs.image])
-        processed = 0
+        processed, skipped = 0, {}
         with BagWriter(out_path, storage) as writer:
             for role, topic in outputs.items():
                 msgtype = {"depth_info": CAMERA_INFO_TYPE, "points": POINTCLOUD_TYPE,
@@ -325,16 +329,25 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
             last_log_time = 0
             for frame in tqdm(paired_frames(reader, inputs.image, partners), total=frames, unit="frame",
                               disable=not progress, file=sys.stderr, dynamic_ncols=True):
-                messages = pipeline.process(frame)
+                try:
+                    messages = pipeline.process(frame)
+                except ConversionError as error:
+                    skipped[str(error)] = skipped.get(str(error), 0) + 1
+                    continue
+                if not messages:
+                    reason = f"no camera_info on {inputs.camera_info} yet"
+                    skipped[reason] = skipped.get(reason, 0) + 1
+                    continue
                 for topic, message in messages:
                     writer.write(topic, frame.image.log_time_ns, to_cdr(message))
-                processed += bool(messages)
+                processed += 1
                 last_log_time = frame.image.log_time_ns
             final = pipeline.costmap_message()
             if final is not None:
                 writer.write(outputs["costmap"], last_log_time, to_cdr(final))
             seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    return BagRun(inputs, outputs, extrinsics.sources, frames, processed, seconds, cpu_seconds, pipeline.timings_ms)
+    return BagRun(inputs, outputs, extrinsics.sources, frames, processed, skipped, seconds, cpu_seconds,
+                  pipeline.timings_ms)
 
 
 def _ns(seconds: float) -> int:
