@@ -34,6 +34,7 @@ BENCHMARKS = (
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),
     Benchmark("monodepth-bag on a sim bag", "bench_bag.py", ("--runs", "1")),
+    Benchmark("monodepth-batch with 1 and 2 Ray workers", "bench_batch.py", ()),
 )
 
 
