@@ -51,6 +51,6 @@ setup(
     maintainer_email="maintainers@monodepth-ros.dev",
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
-    extras_require={"test": ["pytest"], "batch": ["ray>=2.9"]},  # batch: monodepth-batch on Ray  # colcon test runs pytest when the "test" extra names it
+    extras_require={"test": ["pytest"], "batch": ["ray>=2.9"]},  # colcon test runs pytest when "test" names it; batch: Ray
     entry_points={"console_scripts": [f"{script} = {module}:main" for script, module in CONSOLE_SCRIPTS.items()]},
 )

@@ -35,6 +35,11 @@ CASES = (
      30.0),
     ("isolate", "transparent", {"background": "transparent"}, 30.0),
     ("parallax", "circle 12 px", {"time_s": 1.0}, 0.0),
+    ("ar-insert", "billboard 1 m at 3 m", {"object_position_m": (0.0, 0.0, 3.0), "object_size_m": (1.0, 1.0, 0.1)},
+     0.0),
+    ("ar-insert", "box 0.8 m at 3 m", {"object_shape": "box", "object_position_m": (0.0, 0.0, 3.0),
+                                       "object_size_m": (0.8, 0.8, 0.8)}, 0.0),
+    ("compress", "auto subject (defaults)", {}, 0.0),
 )
 
 

@@ -19,6 +19,8 @@ from monodepth_ros.ros.common.parameters import Check, NodeParameters, Parameter
 from monodepth_ros.ros.common.topic_specs import TopicSpec
 from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, COSTMAP_NODE_TOPICS
 from monodepth_ros.ros.nodes.media.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS
+from monodepth_ros.ros.nodes.media.depth_sonification_params import (DEPTH_SONIFICATION_NODE_PARAMETERS,
+                                                                     DEPTH_SONIFICATION_NODE_TOPICS)
 from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS, DEPTH_NODE_TOPICS
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS, FUSION_NODE_TOPICS
 from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS, POINTCLOUD_NODE_TOPICS
@@ -33,6 +35,7 @@ NODE_TABLES: dict[str, tuple[NodeParameters, tuple[TopicSpec, ...]]] = {
     "sim_scene_node": (SIM_SCENE_NODE_PARAMETERS, SIM_SCENE_NODE_TOPICS),
     "video_source_node": (VIDEO_SOURCE_NODE_PARAMETERS, VIDEO_SOURCE_NODE_TOPICS),
     "depth_effects_node": (DEPTH_EFFECTS_NODE_PARAMETERS, DEPTH_EFFECTS_NODE_TOPICS),
+    "depth_sonification_node": (DEPTH_SONIFICATION_NODE_PARAMETERS, DEPTH_SONIFICATION_NODE_TOPICS),
 }
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "nodes.md"
 REGENERATE = "python -m monodepth_ros.tools.docs_tables (make docs)"

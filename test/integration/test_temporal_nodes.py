@@ -10,6 +10,8 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
 from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.sim.config import SimSceneConfig
+from monodepth_ros.core.sim.scene import SimScene
 from monodepth_ros.core.sources.video_file import VideoFileWriter
 from monodepth_ros.ros.conversions.camera_info import camera_info_from_matrix
 from monodepth_ros.ros.conversions.header import stamp_ns
@@ -29,23 +31,34 @@ def still():
     return rgb, k / np.array([[3, 1, 3], [1, 3, 3], [1, 1, 1]])
 
 
-def noisy_clip(path, rgb: np.ndarray) -> None:
-    """FRAMES frames of a static camera with sensor noise, at 10 fps."""
-    rng = np.random.default_rng(3)
-    with VideoFileWriter(path, 10.0, rgb.shape[1], rgb.shape[0], crf=12) as writer:
-        for _ in range(FRAMES):
-            writer.write(np.clip(rgb + rng.normal(0.0, 8.0, rgb.shape), 0, 255).astype(np.uint8))
+def sim_clip(path) -> list[np.ndarray]:
+    """FRAMES frames of the sim camera driving along its path at 10 fps, written to ``path``; returns the true
+    depth of each frame, float32 (H, W) metres."""
+    scene = SimScene(SimSceneConfig(image_width=320, image_height=240))
+    truths = []
+    with VideoFileWriter(path, 10.0, 320, 240, crf=12) as writer:
+        for index in range(FRAMES):
+            scene.set_time(index * 0.1)
+            rgb, depth = scene.render_camera(scene.base_pose(index * 0.1))
+            writer.write(rgb)
+            truths.append(depth)
+    return truths
 
 
-def flicker(depths: list[np.ndarray]) -> float:
-    """Mean over consecutive frames of the median |D(t+1) - D(t)| / D(t): with a static camera, all flicker."""
-    return float(np.mean([np.nanmedian(np.abs(b - a) / a) for a, b in zip(depths, depths[1:])]))
+def flicker(depths: list[np.ndarray], truths: list[np.ndarray]) -> float:
+    """Mean over consecutive frames of the median |D(t+1) - D(t)| / D(t) over the pixels whose true depth changes
+    by less than 1 % (the issue's flicker figure)."""
+    values = []
+    for a, b, true_a, true_b in zip(depths, depths[1:], truths, truths[1:]):
+        with np.errstate(invalid="ignore"):
+            steady = np.abs(true_b - true_a) / true_a < 0.01
+        values.append(np.nanmedian((np.abs(b - a) / a)[steady]))
+    return float(np.mean(values))
 
 
-def test_video_source_into_depth_node_flickers_less_with_temporal_consistency(tmp_path, still, node_processes,
-                                                                              test_nodes):
-    clip = tmp_path / "static.mp4"
-    noisy_clip(clip, still[0])
+def test_video_source_into_depth_node_flickers_less_with_temporal_consistency(tmp_path, node_processes, test_nodes):
+    clip = tmp_path / "drive.mp4"
+    truths = sim_clip(clip)
     depths = {}
     for temporal in (True, False):
         namespace = f"/temporal_{str(temporal).lower()}"
@@ -57,16 +70,15 @@ def test_video_source_into_depth_node_flickers_less_with_temporal_consistency(tm
         depth_node = node_processes(DEPTH_NODE, namespace, {"temporal_consistency": temporal})
         assert spin_until(viewer, lambda: viewer.count_publishers(f"{namespace}/depth/image") > 0, 60.0), \
             depth_node.log()
-        source = node_processes(VIDEO_SOURCE, namespace, {"source": str(clip), "playback": "consumed"},
-                                {"consumed": "depth/image"})
+        source = node_processes(VIDEO_SOURCE, namespace, {"source": str(clip), "playback": "consumed",
+                                                          "fov_deg": 70.0}, {"consumed": "depth/image"})
         assert spin_until(viewer, lambda: len(received) >= FRAMES, 60.0), source.log() + depth_node.log()
-        assert "end of static.mp4: 16 frames" in source.log() or spin_until(
-            viewer, lambda: "end of static.mp4" in source.log(), 5.0)
+        assert spin_until(viewer, lambda: f"end of drive.mp4: {FRAMES} frames" in source.log(), 10.0), source.log()
         depths[temporal] = [received[stamp] for stamp in sorted(received)]
-    stabilised, per_frame = flicker(depths[True][2:]), flicker(depths[False][2:])
+    stabilised, per_frame = flicker(depths[True][2:], truths[2:]), flicker(depths[False][2:], truths[2:])
     assert stabilised < 0.8 * per_frame, (stabilised, per_frame)
-    assert np.nanmedian(depths[True][-1] / depths[False][-1]) == pytest.approx(1.0, abs=0.05), \
-        "stabilising keeps the depth where the model puts it"
+    assert np.nanmedian(depths[True][-1] / depths[False][-1]) == pytest.approx(1.0, abs=0.1), \
+        "stabilising keeps the depth near where the model puts it"
 
 
 def test_confidence_has_the_depth_header_and_a_camera_info_change_resets_the_stabiliser(still, node_processes,

@@ -79,8 +79,8 @@ def test_a_missing_file_is_reported_once_and_played_once_it_appears(tmp_path, vi
     spin_until(viewer.node, lambda: False, 1.5)
     assert node.log().count("file not found") == 1, "a repeated failure is logged once"
     assert node.alive() and viewer.images == []
-    write_clip(clip, STAMPS_S[:2])
-    assert spin_until(viewer.node, lambda: len(viewer.images) >= 2 and len(viewer.infos) >= 2, 30.0), node.log()
+    write_clip(clip, [0.1 * index for index in range(15)])
+    assert spin_until(viewer.node, lambda: len(viewer.images) >= 15 and len(viewer.infos) >= 15, 30.0), node.log()
     assert viewer.infos[0].k[0] == pytest.approx(WIDTH / 2.0), "fx = (width / 2) / tan(90 deg / 2)"
     log = node.log()
     assert "approximation" in log and "resolved" in log

@@ -14,6 +14,7 @@ import yaml
 
 from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.media.depth_effects_params import DEPTH_EFFECTS_NODE_PARAMETERS
+from monodepth_ros.ros.nodes.media.depth_sonification_params import DEPTH_SONIFICATION_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.depth.depth_params import DEPTH_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.depth.lidar_fusion_params import FUSION_NODE_PARAMETERS
 from monodepth_ros.ros.nodes.navigation.pointcloud_params import POINTCLOUD_NODE_PARAMETERS
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_TABLES = {"depth.yaml": DEPTH_NODE_PARAMETERS, "lidar_fusion.yaml": FUSION_NODE_PARAMETERS,
                "pointcloud.yaml": POINTCLOUD_NODE_PARAMETERS, "sim_scene.yaml": SIM_SCENE_NODE_PARAMETERS,
                "costmap.yaml": COSTMAP_NODE_PARAMETERS, "depth_effects.yaml": DEPTH_EFFECTS_NODE_PARAMETERS,
+               "depth_sonification.yaml": DEPTH_SONIFICATION_NODE_PARAMETERS,
                "video_source.yaml": VIDEO_SOURCE_NODE_PARAMETERS}
 
 

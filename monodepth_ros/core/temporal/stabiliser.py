@@ -140,6 +140,9 @@ class TemporalStabiliser:
         self._valid = np.empty(shape, dtype=bool)
         self._warped = np.empty(shape + (2,), dtype=np.float32)
         self._prior = np.empty(shape, dtype=np.float32)
+        self._warped_planes = (np.empty(shape, dtype=np.float32), np.empty(shape, dtype=np.float32))
+        self._new_depth = np.empty(shape, dtype=np.float32)
+        self._new_variance = np.empty(shape, dtype=np.float32)
         self._factor = np.empty(shape, dtype=np.float32)
         self._measurement = np.empty(shape, dtype=np.float32)
         self._untracked = np.empty(shape, dtype=bool)
@@ -158,9 +161,10 @@ class TemporalStabiliser:
     def _start(self, depth: np.ndarray, valid: np.ndarray) -> None:
         """Begin a track from this frame alone: depth as it is, variance 1 (NaN where invalid)."""
         state = self._spare_state()
-        np.copyto(state[..., 0], depth)
-        state[..., 1] = 1.0
-        np.copyto(state[..., 0], np.float32(np.nan), where=self._invalid)
+        np.copyto(self._new_depth, depth)
+        self._new_variance.fill(1.0)
+        np.copyto(self._new_depth, np.float32(np.nan), where=self._invalid)
+        cv2.merge((self._new_depth, self._new_variance), state)
         self._state = state
 
     def _spare_state(self) -> np.ndarray:
@@ -171,7 +175,7 @@ class TemporalStabiliser:
     def _blend(self, depth: np.ndarray, valid: np.ndarray, source_map: np.ndarray, reliable: np.ndarray) -> None:
         cv2.remap(self._state, source_map, None, cv2.INTER_LINEAR, dst=self._warped,
                   borderMode=cv2.BORDER_CONSTANT, borderValue=(np.nan, np.nan))
-        warped_depth, warped_variance = self._warped[..., 0], self._warped[..., 1]
+        warped_depth, warped_variance = cv2.split(self._warped, self._warped_planes)
         usable = np.isfinite(warped_depth, out=self._usable)
         usable &= valid
         usable &= reliable.view(bool)
@@ -196,13 +200,14 @@ class TemporalStabiliser:
         # Kalman gain K = P / (P + 1); the posterior variance is K too (units of the prediction's variance)
         gain = np.divide(prior_variance, total_variance, out=self._scratch)
         state = self._spare_state()
-        new_depth, new_variance = state[..., 0], state[..., 1]
+        new_depth, new_variance = self._new_depth, self._new_variance
         np.multiply(gain, innovation, out=new_depth)
         new_depth += prior
         np.copyto(new_depth, measurement, where=untracked)
         np.copyto(gain, np.float32(1.0), where=untracked)
         np.copyto(new_variance, gain)
         np.copyto(new_depth, np.float32(np.nan), where=self._invalid)
+        cv2.merge((new_depth, new_variance), state)
         self._state = state
 
     def _carry(self, warped_depth: np.ndarray, depth: np.ndarray, source_map: np.ndarray,
@@ -236,8 +241,8 @@ class TemporalStabiliser:
         return prior, depth
 
     def _output(self, reason: str | None) -> StabilisedDepth:
-        depth = self._state[..., 0].copy()
-        confidence = np.multiply(self._state[..., 1], np.float32(-0.5))
+        depth, variance = self._new_depth.copy(), self._new_variance
+        confidence = np.multiply(variance, np.float32(-0.5))
         confidence += np.float32(1.0)
         np.copyto(confidence, np.float32(0.0), where=self._invalid)
         return StabilisedDepth(depth, confidence, reason)

@@ -11,4 +11,5 @@ NODE_MODULES = {
     "sim_scene_node": "monodepth_ros.ros.nodes.sources.sim_scene_node",
     "video_source_node": "monodepth_ros.ros.nodes.sources.video_source_node",
     "depth_effects_node": "monodepth_ros.ros.nodes.media.depth_effects_node",
+    "depth_sonification_node": "monodepth_ros.ros.nodes.media.depth_sonification_node",
 }

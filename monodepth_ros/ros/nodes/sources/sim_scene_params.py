@@ -60,6 +60,11 @@ SIM_SCENE_NODE_PARAMETERS = NodeParameters((
            "0 = no visitor", minimum=0.0, maximum=100.0),
     _scene("visitor_leaves_s", "Path time from which the visitor is gone (seconds); 0 = it stays",
            minimum=0.0, maximum=1e6),
+    _scene("mover_distance_m", "A person-sized box walking across the path this far ahead of the start pose "
+           "(metres); 0 = no mover", minimum=0.0, maximum=100.0),
+    _scene("mover_speed_mps", "Walking speed of the mover (m/s)", minimum=0.0, maximum=10.0),
+    _scene("mover_span_m", "The mover walks between span/2 left and span/2 right of the path (metres)",
+           minimum=0.1, maximum=100.0),
     ParameterSpec("rate_hz", 10.0, "Frames per second (camera, depth, LiDAR, odometry)", minimum=0.1,
                   maximum=100.0, read_only=True),
     ParameterSpec("start_time_s", 0.0, "Path time of the first frame (seconds); moves the start along the path",

@@ -89,7 +89,6 @@ class VideoSourceNode(ManagedNode):
                 continue
             try:
                 calibration = self.calibration(source)
-                self.problems.resolve("source")
                 published = self.play(source, calibration)
             except (VideoSourceError, ValueError) as error:
                 self.problems.report("source", f"source failed: {error}; trying again every "
@@ -110,15 +109,14 @@ class VideoSourceNode(ManagedNode):
         info = source.info
         url = self.params["camera_info_url"]
         if not url:
-            self.problems.report("approximate", f"no camera_info_url: camera_info is a pinhole approximation from "
-                                 f"fov_deg {self.params['fov_deg']} deg ({info.width}x{info.height}, no distortion)",
-                                 "warning")
+            self.problems.note("approximate", f"no camera_info_url: camera_info is a pinhole approximation from "
+                               f"fov_deg {self.params['fov_deg']} deg ({info.width}x{info.height}, no distortion)")
             return calibration_from_fov(info.width, info.height, self.params["fov_deg"])
         calibration = load_camera_calibration(url)
         if (calibration.width, calibration.height) != (info.width, info.height):
-            self.problems.report("calibration size", f"the calibration is for {calibration.width}x"
-                                 f"{calibration.height}, the images are {info.width}x{info.height}: consumers "
-                                 "rescale K (as for binning)", "warning")
+            self.problems.note("calibration size", f"the calibration is for {calibration.width}x"
+                               f"{calibration.height}, the images are {info.width}x{info.height}: consumers "
+                               "rescale K (as for binning)")
         return calibration
 
     def play(self, source: FrameSource, calibration: CameraCalibration) -> int:
@@ -150,6 +148,7 @@ class VideoSourceNode(ManagedNode):
                 header.stamp = stamp.to_msg()
             self.info_publisher.publish(camera_info_from_calibration(calibration, header))
             self.image_publisher.publish(array_to_image(rgb, "rgb8", header))
+            self.problems.resolve("source")  # ends a source problem once it has stayed away for the hold time
             published += 1
             if self.params["playback"] == "consumed" and not source.live:
                 self.wait_until_consumed(stamp_ns(header))
