@@ -10,7 +10,8 @@ PACKAGE = "monodepth_ros"
 NODE_MODULES = runpy.run_path(f"{PACKAGE}/ros/nodes/__init__.py")["NODE_MODULES"]
 CONSOLE_SCRIPTS = {**NODE_MODULES, "monodepth-pipeline": f"{PACKAGE}.ros.runners.pipeline_runner",
                    "monodepth-effects": f"{PACKAGE}.tools.effects", "monodepth-export": f"{PACKAGE}.tools.export_onnx",
-                   "monodepth-bag": f"{PACKAGE}.tools.bag.cli", "monodepth-video": f"{PACKAGE}.tools.video",
+                   "monodepth-video": f"{PACKAGE}.tools.video",
+                   "monodepth-bag": f"{PACKAGE}.tools.bag.cli",
                    "monodepth-batch": f"{PACKAGE}.tools.batch.cli"}
 
 
