@@ -12,21 +12,20 @@ import time
 import cv2
 import numpy as np
 import pytest
+import ray  # in requirements.txt: make setup installs it (pip install .[batch] elsewhere)
 
-ray = pytest.importorskip("ray", reason="monodepth-batch needs Ray: pip install .[batch] (make setup installs it)")
-
-from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle  # noqa: E402
-from monodepth_ros.core.sim.config import SimSceneConfig  # noqa: E402
-from monodepth_ros.core.sources.bag_file import BagReader  # noqa: E402
-from monodepth_ros.core.sources.video_file import VideoFileWriter  # noqa: E402
-from monodepth_ros.ros.bags.messages import from_cdr  # noqa: E402
-from monodepth_ros.ros.conversions.image import image_to_array  # noqa: E402
-from monodepth_ros.tools import video as video_tool  # noqa: E402
-from monodepth_ros.tools.bag.process import process_bag  # noqa: E402
-from monodepth_ros.tools.bag.sim_bag import write_sim_bag  # noqa: E402
-from monodepth_ros.tools.batch.cli import main, run_batch  # noqa: E402
-from monodepth_ros.tools.batch.work import model_options, plan_jobs  # noqa: E402
-from monodepth_ros.tools.model_arguments import model_spec_from_arguments  # noqa: E402
+from monodepth_ros.core.eval.datasets import load_middlebury_motorcycle
+from monodepth_ros.core.sim.config import SimSceneConfig
+from monodepth_ros.core.sources.bag_file import BagReader
+from monodepth_ros.core.sources.video_file import VideoFileWriter
+from monodepth_ros.ros.bags.messages import from_cdr
+from monodepth_ros.ros.conversions.image import image_to_array
+from monodepth_ros.tools import video as video_tool
+from monodepth_ros.tools.bag.process import process_bag
+from monodepth_ros.tools.bag.sim_bag import write_sim_bag
+from monodepth_ros.tools.batch.cli import main, run_batch
+from monodepth_ros.tools.batch.work import model_options, plan_jobs
+from monodepth_ros.tools.model_arguments import model_spec_from_arguments
 
 WIDTH, HEIGHT = 96, 64
 CHUNK, OVERLAP = 6, 8

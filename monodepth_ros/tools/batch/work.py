@@ -17,6 +17,7 @@ import numpy as np
 
 from monodepth_ros.core.depth.model_spec import ModelSpec
 from monodepth_ros.core.sources.bag_file import BagReader
+from monodepth_ros.core.sources.frame_source import open_frame_source
 from monodepth_ros.tools import video as video_tool
 
 BAG_SUFFIXES = (".mcap", ".db3")
@@ -57,7 +58,7 @@ def input_kind(path: Path, kind: str = "auto") -> str:
 
 def video_frame_count(path: Path, folder_fps: float = 10.0) -> int | None:
     """Frames of a video file or image folder as its container states them (None when unknown)."""
-    source = video_tool.open_frame_source(str(path), folder_fps=folder_fps)
+    source = open_frame_source(str(path), folder_fps=folder_fps)
     try:
         return source.info.frame_count or None
     finally:
