@@ -31,6 +31,7 @@ BENCHMARKS = (
     Benchmark("Synthetic scene: render and LiDAR scan", "bench_sim_scene.py", runs_model=False),
     Benchmark("LiDAR scale fusion", "bench_fusion.py"),
     Benchmark("Temporal stabiliser", "bench_temporal.py"),
+    Benchmark("Ground-plane scale and costmap without LiDAR", "bench_ground_plane.py"),
     Benchmark("Depth to point cloud", "bench_pointcloud.py", runs_model=False),
     Benchmark("Costmap update", "bench_costmap.py", runs_model=False),
     Benchmark("Depth effects", "bench_effects.py", runs_model=False),

@@ -99,17 +99,27 @@ def visible_obstacles(scene: SimScene, costmap: OccupancyGrid, odometry: Odometr
 
 def costmap_iou(costmap: OccupancyGrid, visible_truth: np.ndarray, region: np.ndarray,
                 tolerance_cells: int = 1) -> float:
-    """IoU of lethal cells and visible ground-truth obstacle cells inside ``region``, a cell counting as matched
-    when the other set has a cell within ``tolerance_cells`` (surfaces fall on either side of a cell border).
+    """IoU of lethal cells and visible ground-truth obstacle cells inside ``region`` (see costmap_scores)."""
+    return costmap_scores(costmap, visible_truth, region, tolerance_cells)["iou"]
 
-    IoU = TP / (TP + FP + FN) = 1 / (1 / precision + 1 / recall - 1); NaN when both sets are empty.
+
+def costmap_scores(costmap: OccupancyGrid, visible_truth: np.ndarray, region: np.ndarray,
+                   tolerance_cells: int = 1) -> dict[str, float]:
+    """Precision, recall and IoU of lethal cells against visible ground-truth obstacle cells inside ``region``, a
+    cell counting as matched when the other set has a cell within ``tolerance_cells`` (surfaces fall on either side
+    of a cell border).
+
+    precision = matched lethal / lethal, recall = matched truth / truth,
+    IoU = TP / (TP + FP + FN) = 1 / (1 / precision + 1 / recall - 1); all NaN when both sets are empty, a ratio
+    with an empty denominator is NaN.
     """
     lethal = (occupancy_grid_to_array(costmap) == 100) & region
     if not lethal.any() and not visible_truth.any():
-        return float("nan")
+        return {"iou": float("nan"), "precision": float("nan"), "recall": float("nan")}
     kernel = np.ones((2 * tolerance_cells + 1,) * 2, np.uint8)
     near_truth = cv2.dilate(visible_truth.astype(np.uint8), kernel).astype(bool)
     near_lethal = cv2.dilate(lethal.astype(np.uint8), kernel).astype(bool)
-    precision = (lethal & near_truth).sum() / max(1, lethal.sum())
-    recall = (visible_truth & near_lethal).sum() / max(1, visible_truth.sum())
-    return float(1.0 / (1.0 / precision + 1.0 / recall - 1.0)) if precision > 0 and recall > 0 else 0.0
+    precision = (lethal & near_truth).sum() / lethal.sum() if lethal.any() else float("nan")
+    recall = (visible_truth & near_lethal).sum() / visible_truth.sum() if visible_truth.any() else float("nan")
+    iou = float(1.0 / (1.0 / precision + 1.0 / recall - 1.0)) if precision > 0 and recall > 0 else 0.0
+    return {"iou": iou, "precision": float(precision), "recall": float(recall)}

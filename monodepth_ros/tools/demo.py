@@ -1,13 +1,16 @@
 """The whole pipeline on the synthetic scene, through real ROS 2 messages, with a report in out/.
 
-.venv/bin/python -m monodepth_ros.tools.demo --out out [--seconds 20]
-Runs `monodepth-pipeline --sim` (sim scene -> depth -> LiDAR fusion -> point cloud -> costmap) in its own
+.venv/bin/python -m monodepth_ros.tools.demo --out out [--seconds 20] [--scale-source lidar|ground_plane|none]
+Runs `monodepth-pipeline --sim` (sim scene -> depth -> scale fusion -> point cloud -> costmap) in its own
 process, records every stage from this process and writes:
   stages.png     camera image | raw depth | fused depth | ground truth | fused error, for one frame
   costmap.png    the costmap (white free, grey unknown, shades inflated, black lethal) with the
                  ground-truth obstacles outlined in red and the robot in blue
   points.ply     the point cloud of that frame (camera optical frame, metres)
-  summary.json   abs_rel_raw, abs_rel_fused, costmap_iou, latency_ms per stage, and more
+  summary.json   abs_rel_raw, abs_rel_fused, costmap_iou, costmap_precision, costmap_recall (lethal cells),
+                 latency_ms per stage, and more
+--scale-source: where lidar_fusion_node takes the metric scale from: lidar (the sim's LiDAR), ground_plane (the
+floor at the camera's known height; the sim publishes no LiDAR) or none (no LiDAR: the raw depth passes through).
   README.md      what the files show and the figures
 """
 from __future__ import annotations
@@ -26,6 +29,11 @@ from monodepth_ros.testing.node_process import NodeProcess
 
 NAMESPACE = "/monodepth_demo"
 SIM_RATE_HZ = 5.0
+SCALE_SOURCES = {"lidar": {"scale_source": "lidar", "publish_lidar": True},
+                 "ground_plane": {"scale_source": "ground_plane", "publish_lidar": False},
+                 "none": {"scale_source": "lidar", "publish_lidar": False}}
+"""--scale-source -> parameters of the pipeline's nodes (lidar_fusion_node's scale_source, sim_scene_node's
+publish_lidar)."""
 COSTMAP_DEFAULTS = CostmapConfig()
 GROUND_TRUTH_LIMITS = (COSTMAP_DEFAULTS.min_obstacle_height_m, COSTMAP_DEFAULTS.max_obstacle_height_m,
                        COSTMAP_DEFAULTS.obstacle_max_range_m)
@@ -38,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--seconds", type=float, default=20.0, help="recording time after the first costmap")
+    parser.add_argument("--scale-source", choices=tuple(SCALE_SOURCES), default="lidar",
+                        help="metric scale from the sim's LiDAR, from the ground plane, or none (raw depth)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -51,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from monodepth_ros.testing.pipeline_recorder import (
         STAGES,
         PipelineRecorder,
-        costmap_iou,
+        costmap_scores,
         depth_abs_rel,
         stage_latencies_ms,
         visible_obstacles,
@@ -59,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     log_path = args.out / "pipeline.log"
-    pipeline = NodeProcess("monodepth_ros.ros.runners.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ},
+    pipeline = NodeProcess("monodepth_ros.ros.runners.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ, **SCALE_SOURCES[args.scale_source]},
                            arguments=("--sim", "--namespace", NAMESPACE))
     rclpy.init()
     node = rclpy.create_node("monodepth_demo_recorder")
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the pipeline produced no complete frame; see {log_path}", file=sys.stderr)
         return 1
     scene = SimScene(SimSceneConfig())
-    ious = [costmap_iou(frame["costmap"].message, *visible_obstacles(
+    scores = [costmap_scores(frame["costmap"].message, *visible_obstacles(
         scene, frame["costmap"].message, frame["odom"].message, *GROUND_TRUTH_LIMITS)) for frame in frames]
     last = frames[-1]
     truth = scene.occupancy_grid(world_from_base(last["odom"].message), last["costmap"].message.info.resolution,
@@ -94,10 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         "frames": len(frames),
         "abs_rel_raw": round(depth_abs_rel(frames, "depth"), 4),
         "abs_rel_fused": round(depth_abs_rel(frames, "fused"), 4),
-        "costmap_iou": round(float(np.nanmedian(ious)), 4),
+        **{f"costmap_{name}": round(float(np.nanmedian([score[name] for score in scores])), 4)
+           for name in ("iou", "precision", "recall")},
+        "scale_source": args.scale_source,
         "latency_ms": stage_latencies_ms(frames),
         "model": "fastdepth (embedded)",
-        "scene": "sim_scene indoor seed 0, 640x480 camera, 16-beam LiDAR",
+        "scene": "sim_scene indoor seed 0, 640x480 camera, "
+                 + ("16-beam LiDAR" if SCALE_SOURCES[args.scale_source]["publish_lidar"] else "no LiDAR"),
     }
     write_pictures(args.out, last, truth)
     write_ply(args.out / "points.ply", last["points"].message)
@@ -164,14 +177,17 @@ def write_readme(path: Path, summary: dict) -> None:
     path.write_text(f"""# monodepth_ros demo
 
 The synthetic scene ({summary['scene']}) drove the whole pipeline through ROS 2 messages:
-camera image -> depth_node ({summary['model']}) -> lidar_fusion_node -> pointcloud_node -> costmap_node.
+camera image -> depth_node ({summary['model']}) -> lidar_fusion_node (scale source: {summary['scale_source']})
+-> pointcloud_node -> costmap_node.
 {summary['frames']} frames were recorded with their ground truth.
 
 | figure | value |
 |---|---|
 | abs_rel of the raw network depth (median over frames) | {summary['abs_rel_raw']} |
-| abs_rel after LiDAR fusion | {summary['abs_rel_fused']} |
+| abs_rel after scale fusion | {summary['abs_rel_fused']} |
 | costmap IoU, lethal vs. true obstacles in view (one-cell tolerance) | {summary['costmap_iou']} |
+| precision of lethal cells (median over frames) | {summary['costmap_precision']} |
+| recall of true obstacle cells in view (median over frames) | {summary['costmap_recall']} |
 
 | stage latency | ms (median) |
 |---|---|

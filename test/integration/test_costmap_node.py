@@ -59,19 +59,23 @@ class CostmapBench:
         self.odom_pub = self.node.create_publisher(Odometry, "/robot/odom", qos(RELIABLE, depth=20))
         self.depth_pub = self.node.create_publisher(Image, "/robot/depth/image", qos(RELIABLE))
         self.info_pub = self.node.create_publisher(CameraInfo, "/robot/depth/camera_info", qos(RELIABLE))
+        self.confidence_pub = self.node.create_publisher(Image, "/robot/depth/confidence", qos(RELIABLE))
         self.costmaps: list[OccupancyGrid] = []
         self.node.create_subscription(OccupancyGrid, "/robot/costmap", self.costmaps.append, LATCHED)
 
     def publish(self, message: PointCloud2, odometry_message: Odometry | None = None,
-                depth: np.ndarray | None = None) -> None:
+                depth: np.ndarray | None = None, confidence: np.ndarray | None = None) -> None:
         stamp = self.node.get_clock().now().to_msg()
         if odometry_message is not None:
             odometry_message.header.stamp = stamp
             self.odom_pub.publish(odometry_message)
-        if depth is not None:
-            header = Header(frame_id=CAMERA_FRAME, stamp=stamp)
+        header = Header(frame_id=CAMERA_FRAME, stamp=stamp)
+        if depth is not None or confidence is not None:
             self.info_pub.publish(camera_info_from_matrix(K, WIDTH, HEIGHT, header))
+        if depth is not None:
             self.depth_pub.publish(array_to_image(depth, "32FC1", header))
+        if confidence is not None:
+            self.confidence_pub.publish(array_to_image(confidence, "32FC1", header))
         message.header.stamp = stamp
         self.cloud_pub.publish(message)
 
@@ -158,6 +162,37 @@ def test_depth_pixels_without_a_reading_clear_an_obstacle_that_left(costmap_node
     assert (camera.latest()[inside(camera.costmaps[-1], BOX_X, BOX_Y)] == 100).all()
     box_cells_free = lambda: (camera.latest()[inside(camera.costmaps[-1], BOX_X, BOX_Y)] == 0).all()
     assert camera.publish_until(box_cells_free, cloud(np.zeros((0, 3))), depth=no_reading), process.log()
+
+
+def test_confidence_below_min_confidence_keeps_points_from_marking(costmap_node, bench):
+    process = costmap_node(min_confidence=0.5)
+    camera = bench("costmap_confidence")
+    wait_for_subscriber(camera, process)
+    assert spin_until(camera.node, lambda: camera.confidence_pub.get_subscription_count() > 0, 30.0), process.log()
+    box_cloud = cloud(box_and_floor_in_camera())
+    low = np.full((HEIGHT, WIDTH), 0.4, np.float32)
+    sent = 0
+
+    def publish_low_confidence() -> None:
+        """Confidence alone (with an empty cloud) first, so that the node waits for it with every cloud after."""
+        nonlocal sent
+        sent += 1
+        camera.publish(box_cloud if sent > 5 else cloud(np.zeros((0, 3))), confidence=low)
+
+    spin_until(camera.node, lambda: sent >= 15 and len(camera.costmaps) >= 3, 20.0, every=publish_low_confidence,
+               period_s=0.1)
+    assert len(camera.costmaps) >= 3, process.log()
+    message = camera.costmaps[-1]
+    assert not (camera.latest() == 100).any(), "points of 0.4 confidence neither mark ..."
+    in_view = inside(message, (1.2, 1.9), (-0.2, 0.2)) | inside(message, BOX_X, BOX_Y)
+    """Between the camera and the box and the box itself; floor points outside the image (nearer than 1.1 m, or
+    to the sides) weigh 1 and do mark their cells free."""
+    assert (camera.latest()[in_view] == -1).all(), "... nor clear"
+    high = np.full((HEIGHT, WIDTH), 0.9, np.float32)
+    box_lethal = lambda: (camera.latest()[inside(camera.costmaps[-1], BOX_X, BOX_Y)] == 100).all()
+    assert spin_until(camera.node, box_lethal, 20.0, every=lambda: camera.publish(box_cloud, confidence=high),
+                      period_s=0.1), process.log()
+    assert process.alive()
 
 
 def garbage_clouds() -> dict[str, PointCloud2]:

@@ -190,3 +190,26 @@ def test_fused_depth_is_stabilised_along_the_camera_image_and_keeps_the_lidar_sc
     assert 0.6 < float(np.mean(confidence[confidence > 0])) <= 1.0, "agreeing frames raise the confidence"
     fused = depth_image_to_metres(latest)
     assert depth_metrics(fused, truth)["abs_rel"] < 0.05, "the stabilised output keeps the LiDAR scale"
+
+
+def floor_and_wall_depth() -> np.ndarray:
+    """True depth (H, W) of a level camera 0.5 m above a floor (camera_pose_in_base's default) up to a wall at 5 m."""
+    rows = np.arange(HEIGHT, dtype=np.float64)[:, None] - K[1, 2]
+    with np.errstate(divide="ignore"):
+        floor = np.where(rows > 0.0, K[1, 1] * 0.5 / rows, np.inf)
+    return np.repeat(np.minimum(floor, 5.0), WIDTH, axis=1).astype(np.float32)
+
+
+def test_ground_plane_scale_needs_no_lidar(node_processes, test_nodes):
+    process = node_processes("monodepth_ros.ros.nodes.depth.lidar_fusion_node", "/robot",
+                             {"scale_source": "ground_plane", "diagnostics_period_s": 0.3})
+    bench = FusionBench(test_nodes("ground_plane_bench"))
+    assert spin_until(bench.node, lambda: bench.depth_pub.get_subscription_count() > 0, 60.0), process.log()
+    assert bench.cloud_pub.get_subscription_count() == 0, "no LiDAR subscription"
+    truth = floor_and_wall_depth()
+    assert bench.fuse_until(3, truth * np.float32(1.8), None), process.log()
+    assert depth_metrics(depth_image_to_metres(bench.fused[-1]), truth)["abs_rel"] < 0.02
+    assert spin_until(bench.node, lambda: bench.last_status() == "ground_plane", 5.0), process.log()
+    values = bench.last_fusion_diagnostics()[1]
+    assert values["scale_source"] == "ground_plane" and float(values["scale"]) == pytest.approx(1 / 1.8, rel=0.02)
+    assert float(values["ground_confidence"]) > 0.5

@@ -22,8 +22,18 @@ from monodepth_ros.testing.pipeline_recorder import (
 
 COSTMAP = CostmapConfig()
 LIMITS = (COSTMAP.min_obstacle_height_m, COSTMAP.max_obstacle_height_m, COSTMAP.obstacle_max_range_m)
-COSTMAP_IOU_MIN = 0.7
+COSTMAP_IOU_MIN = 0.72
+"""With LiDAR the demo's costmap IoU was 0.857, 0.857 and 0.872 over three runs of 20 s (docs/benchmarks.md); over
+this test's 20 frames the median was 0.78 and 0.77 in two runs and at least 0.8 in another. 0.72 leaves about 0.05
+below 0.77 for the short window and the load of a shared machine (before the height bands the test asserted 0.7
+for a demo IoU of 0.76 to 0.81)."""
 FUSED_ABS_REL_MAX = 0.08
+GROUND_PLANE_IOU_MIN = 0.6
+"""Without LiDAR (scale_source ground_plane) the demo's costmap IoU was 0.73 to 0.77 over three runs (median 0.75,
+docs/benchmarks.md) and 0.73 over this test's 20 frames; 0.6 leaves about 0.13 below for the short window, whose
+first seconds hold the frames where the floor fit is poorest."""
+GROUND_PLANE_ABS_REL_RATIO_MAX = 0.5
+"""The floor must at least halve the raw depth's abs_rel (the demo: 0.33 -> 0.045)."""
 VISITOR_DISTANCE_M, VISITOR_LEAVES_S = 1.5, 8.0
 SETTLE_S = 3.0
 LETHAL = 100
@@ -64,6 +74,26 @@ def test_costmap_matches_the_obstacles_in_view_and_rviz_topics_exist(node_proces
     assert len(rviz_topics) >= 6
     missing = [topic for topic in rviz_topics if f"{namespace}/{topic}" not in topics]
     assert not missing, f"RViz shows topics nobody publishes: {missing}"
+
+
+def test_without_lidar_the_ground_plane_gives_a_costmap_and_halves_the_depth_error(node_processes, probe):
+    namespace = "/ground_plane_test"
+    pipeline = start_pipeline(node_processes, namespace, rate_hz=5.0, publish_lidar=False,
+                              scale_source="ground_plane")
+    recorder = PipelineRecorder(probe, namespace)
+    every_key = (*STAGES, "ground_truth", "odom")
+    try:
+        assert spin_until(probe, lambda: len(recorder.frames_with(every_key)) >= 25, 150.0), pipeline.log(40)
+    finally:
+        pipeline.stop()
+    frames = recorder.frames_with(every_key)[5:]
+    scene = SimScene(SimSceneConfig())
+    ious = [costmap_iou(frame["costmap"].message, *visible_obstacles(
+        scene, frame["costmap"].message, frame["odom"].message, *LIMITS)) for frame in frames]
+    fused, raw = depth_abs_rel(frames, "fused"), depth_abs_rel(frames, "depth")
+    print(f"ground plane: costmap IoU median {np.nanmedian(ious):.3f}, abs_rel {raw:.3f} -> {fused:.3f}")
+    assert np.nanmedian(ious) >= GROUND_PLANE_IOU_MIN
+    assert fused <= GROUND_PLANE_ABS_REL_RATIO_MAX * raw
 
 
 def test_free_space_is_cleared_when_an_obstacle_leaves(node_processes, probe):

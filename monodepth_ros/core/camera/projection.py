@@ -52,3 +52,23 @@ def project_points(points_camera: np.ndarray, intrinsics: Intrinsics, min_depth_
         depth[depth > (1.0 + occlusion_tolerance) * window_min] = np.inf
     depth[np.isinf(depth)] = np.nan
     return depth
+
+
+def sample_at_points(image: np.ndarray, points_camera: np.ndarray, intrinsics: Intrinsics, outside: float
+                     ) -> np.ndarray:
+    """float32 (N,): the value of ``image`` (float (H, W), e.g. a confidence map) at the pixel each point
+    (float (N, 3), camera optical frame, metres) projects to; ``outside`` for points behind the camera, outside
+    the image or not finite, and where the image holds NaN."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.shape != (intrinsics.height, intrinsics.width):
+        raise ValueError(f"image is {image.shape[1]}x{image.shape[0]} but the intrinsics describe "
+                         f"{intrinsics.width}x{intrinsics.height} images")
+    x, y, z = np.asarray(points_camera, dtype=np.float64).reshape(-1, 3).T
+    values = np.full(x.shape, outside, dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns = np.floor(intrinsics.fx * x / z + intrinsics.cx + 0.5)
+        rows = np.floor(intrinsics.fy * y / z + intrinsics.cy + 0.5)
+        inside = (z > 0.0) & (columns >= 0) & (columns < intrinsics.width) & (rows >= 0) & (rows < intrinsics.height)
+    values[inside] = image[rows[inside].astype(np.int64), columns[inside].astype(np.int64)]
+    values[np.isnan(values)] = outside
+    return values

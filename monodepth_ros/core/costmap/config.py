@@ -1,6 +1,7 @@
 """Settings of a RollingCostmap: geometry, evidence model and inflation (see rolling_costmap)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 GROUND_REMOVALS = ("height", "ransac")
@@ -23,6 +24,15 @@ class CostmapConfig:
     ransac_iterations: int = 100
     ransac_max_tilt_deg: float = 15.0
     ransac_max_floor_offset_m: float = 0.3
+    clearing_band_m: float = 0.3
+    """Height of the bands, from the floor up to max_obstacle_height_m, that each cell keeps evidence for: a ray
+    clears only the bands it crosses, so a ray passing over a low obstacle leaves it; at least max_obstacle_height_m
+    gives one band (2-D clearing)."""
+    min_confidence: float = 0.3
+    """Points whose confidence (0..1) is below this neither mark nor clear."""
+    range_weight_m: float = 0.0
+    """A hit of a point farther than this from the sensor weighs range_weight_m / range (times its confidence):
+    monocular depth errors grow with distance. 0: hits weigh their confidence alone."""
     raytrace_clearing: bool = True
     raytrace_max_range_m: float = 5.0
     obstacle_max_range_m: float = 4.0
@@ -63,6 +73,9 @@ class CostmapConfig:
                 and 0.0 < self.ransac_max_tilt_deg < 90.0 and self.ransac_max_floor_offset_m >= 0.0):
             problems.append("need ransac_distance_m > 0, ransac_iterations >= 1, 0 < ransac_max_tilt_deg < 90 and "
                             "ransac_max_floor_offset_m >= 0")
+        if not (self.clearing_band_m > 0.0 and 0.0 <= self.min_confidence <= 1.0 and self.range_weight_m >= 0.0):
+            problems.append(f"need clearing_band_m > 0, 0 <= min_confidence <= 1 and range_weight_m >= 0, got "
+                            f"{self.clearing_band_m}, {self.min_confidence}, {self.range_weight_m}")
         if not (self.raytrace_max_range_m > 0.0 and self.obstacle_max_range_m > 0.0):
             problems.append("raytrace_max_range_m and obstacle_max_range_m must be positive")
         if not 0.0 <= self.obstacle_min_range_m < self.obstacle_max_range_m:
@@ -85,6 +98,17 @@ class CostmapConfig:
                             f"{self.inscribed_radius_m}, {self.inflation_radius_m}, {self.cost_scaling_factor}")
         if problems:
             raise ValueError("invalid costmap configuration: " + "; ".join(problems))
+
+    @property
+    def bands(self) -> int:
+        """Height bands of evidence per cell (see clearing_band_m)."""
+        return max(1, math.ceil(self.max_obstacle_height_m / self.clearing_band_m - 1e-9))
+
+    def band_limits(self, band: int, floor_clip: bool) -> tuple[float, float]:
+        """Heights (bottom, top) in metres of ``band``; the lowest reaches down to -inf unless ``floor_clip``
+        (then 0), the highest stops at max_obstacle_height_m."""
+        bottom = band * self.clearing_band_m if band > 0 or floor_clip else -math.inf
+        return bottom, min((band + 1) * self.clearing_band_m, self.max_obstacle_height_m)
 
     @property
     def cells(self) -> int:

@@ -27,13 +27,14 @@ class GridGeometry:
 
 
 def shifted_grid(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """``grid`` moved so that new[r, c] = old[r + rows, c + cols]; cells from outside the old grid are 0."""
+    """``grid`` (..., H, W) moved so that new[..., r, c] = old[..., r + rows, c + cols]; cells from outside the old
+    grid are 0."""
     if rows == 0 and cols == 0:
         return grid
     shifted = np.zeros_like(grid)
-    height, width = grid.shape
+    height, width = grid.shape[-2:]
     if abs(rows) >= height or abs(cols) >= width:
         return shifted
-    shifted[max(-rows, 0):height - max(rows, 0), max(-cols, 0):width - max(cols, 0)] = \
-        grid[max(rows, 0):height - max(-rows, 0), max(cols, 0):width - max(-cols, 0)]
+    shifted[..., max(-rows, 0):height - max(rows, 0), max(-cols, 0):width - max(cols, 0)] = \
+        grid[..., max(rows, 0):height - max(-rows, 0), max(cols, 0):width - max(-cols, 0)]
     return shifted

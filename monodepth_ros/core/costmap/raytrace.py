@@ -5,21 +5,23 @@ import cv2
 import numpy as np
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.costmap.config import CostmapConfig
 from monodepth_ros.core.pointcloud.unprojection import DepthToPoints
 
 LINE_SHIFT_BITS = 3
 """Ray ends are drawn with 1/8-cell precision."""
 
 
-def clearing_ray_endpoints(depth: np.ndarray, intrinsics: Intrinsics, decimation: int, range_m: float
-                           ) -> np.ndarray:
+def clearing_ray_endpoints(depth: np.ndarray, intrinsics: Intrinsics, decimation: int, range_m: float,
+                           confidence: np.ndarray | None = None, min_confidence: float = 0.0,
+                           near_guard_m: float = 0.0) -> np.ndarray:
     """float32 (M, 3) points at Euclidean distance ``range_m`` from the camera, in its optical frame, along the
     rays of every ``decimation``-th pixel of ``depth`` (float32 (H, W) metres along z) that saw nothing within
     ``range_m``: NaN (no reading), +inf (no return, REP 117) or a point beyond ``range_m``.
 
-    -inf (too close, REP 117), zero and negative depths clear nothing. A model that writes NaN for pixels nearer
-    than its minimum depth makes such pixels clear too: keep obstacles out of that range or leave depth clearing off.
+    -inf (too close, REP 117), zero and negative depths clear nothing, and neither do pixels whose ``confidence``
+    (float (H, W) 0..1, optional) is below ``min_confidence``. With ``near_guard_m`` > 0, a region of NaN pixels
+    (8-connected, on the decimated image) whose bordering readings are mostly nearer than ``near_guard_m`` is
+    taken as too near for the model (an obstacle right in front of the camera) and clears nothing.
     """
     depth = np.asarray(depth, dtype=np.float32)
     if depth.shape != (intrinsics.height, intrinsics.width):
@@ -32,31 +34,48 @@ def clearing_ray_endpoints(depth: np.ndarray, intrinsics: Intrinsics, decimation
     lengths = np.sqrt(rays.x * rays.x + rays.y * rays.y + np.float32(1.0))
     with np.errstate(invalid="ignore", over="ignore"):
         clears = np.isnan(sampled) | (sampled * lengths > range_m)
+        if confidence is not None:
+            if np.shape(confidence) != depth.shape:
+                raise ValueError(f"confidence has shape {np.shape(confidence)}, the depth image {depth.shape}")
+            clears &= np.asarray(confidence, dtype=np.float32)[::decimation, ::decimation] >= min_confidence
+    if near_guard_m > 0.0:
+        clears &= ~too_near_regions(sampled, near_guard_m)
     along = np.float32(range_m) / lengths[clears]
     return np.stack([rays.x[clears] * along, rays.y[clears] * along, along], axis=1)
 
 
-def clearing_span(origin_height: float, heights: np.ndarray, ranges: np.ndarray, config: CostmapConfig,
-              floor_clip: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Fractions (first, last) of each ray sensor -> point that clear: the part within raytrace_max_range_m whose
-    height, which varies linearly along the ray, is at most max_obstacle_height_m (and, with ``floor_clip``, at
-    least 0). Rays with last <= first clear nothing."""
-    top = config.max_obstacle_height_m
+def too_near_regions(depth: np.ndarray, near_guard_m: float) -> np.ndarray:
+    """bool (H, W): the NaN pixels of ``depth`` (float32 (H, W) metres) in 8-connected NaN regions more than half
+    of whose bordering finite pixels are nearer than ``near_guard_m``."""
+    missing = np.isnan(depth)
+    count, labels = cv2.connectedComponents(missing.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros(depth.shape, dtype=bool)
+    neighbour = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int64)
+    border = ~missing & np.isfinite(depth) & (neighbour > 0)
+    near = np.bincount(neighbour[border], weights=depth[border] < near_guard_m, minlength=count)
+    total = np.bincount(neighbour[border], minlength=count)
+    near_label = near > 0.5 * total
+    near_label[0] = False
+    return near_label[labels]
+
+
+def clearing_span(origin_height: float, heights: np.ndarray, ranges: np.ndarray, range_m: float, bottom: float,
+                  top: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fractions (first, last) of each ray sensor -> point that lie within ``range_m`` (metres) of the sensor and
+    whose height, which varies linearly along the ray, lies in [``bottom``, ``top``]. Rays with last <= first clear
+    nothing in that band."""
     climb = heights - np.float32(origin_height)
     rising, falling = climb > 0.0, climb < 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        last = np.minimum(np.float32(1.0), np.float32(config.raytrace_max_range_m) / ranges)
-        at_top = (top - origin_height) / climb
-        at_floor = -origin_height / climb
-    last = np.where(rising, np.minimum(last, at_top), last)
-    first = np.where(falling, at_top, 0.0)
-    if floor_clip:
-        last = np.where(falling, np.minimum(last, at_floor), last)
-        first = np.where(rising, np.maximum(first, at_floor), first)
-    level_outside = origin_height > top or (floor_clip and origin_height < 0.0)
-    if level_outside:
-        last = np.where(climb == 0.0, -1.0, last)
-    return np.maximum(first, 0.0), last
+        last = np.minimum(np.float32(1.0), np.float32(range_m) / ranges)
+        at_bottom = np.float32(bottom - origin_height) / climb
+        at_top = np.float32(top - origin_height) / climb
+    first = np.where(rising, at_bottom, np.where(falling, at_top, np.float32(0.0)))
+    last = np.where(rising, np.minimum(last, at_top), np.where(falling, np.minimum(last, at_bottom), last))
+    if not bottom <= origin_height <= top:
+        last = np.where(climb == 0.0, np.float32(-1.0), last)
+    return np.maximum(first, np.float32(0.0)), last
 
 
 def traced_cells(origin_cell: np.ndarray, ends: np.ndarray, end_cells: np.ndarray, first: np.ndarray,
@@ -64,7 +83,6 @@ def traced_cells(origin_cell: np.ndarray, ends: np.ndarray, end_cells: np.ndarra
     """bool (cells, cells) crossed by the segments origin + [first, last] * (end - origin), and the number of
     segments drawn. Coordinates are continuous cell coordinates (cell [r, c] spans [c, c + 1) x [r, r + 1));
     ``end_cells`` are the (col, row) cells of ``ends``.
-from monodepth_ros.core.costmap.config import CostmapConfig
 
     Segments ending in the same cell are drawn once, from the earliest start among them to that cell's centre
     (all start on their ray from the origin, so they overlap). Every end lies within ``reach`` cells of the origin.

@@ -91,8 +91,10 @@ class CostmapUpdate:
     """Finite points nearer than obstacle_min_range_m to the sensor."""
     obstacle_points: int
     ground_points: int
+    unreliable_points: int
+    """Points whose confidence is below min_confidence (they neither mark nor clear)."""
     clearing_rays: int
-    """Distinct rays traced (rays ending in the same cell are traced once)."""
+    """Ray segments traced, one per height band a ray crosses (segments ending in the same cell are traced once)."""
     hit_cells: int
     missed_cells: int
     ground_plane: tuple[float, float, float, float] | None
@@ -111,7 +113,8 @@ class RollingCostmap:
         window = config.cells
         margin = math.ceil(window * (math.sqrt(2.0) - 1.0) / 2.0) + 1
         self._stored_cells = window + 2 * margin
-        self._evidence = np.zeros((self._stored_cells, self._stored_cells), dtype=np.float32)
+        self._evidence = np.zeros((config.bands, self._stored_cells, self._stored_cells), dtype=np.float32)
+        """Log-odds per height band and stored cell, (bands, rows, cols)."""
         self._window_shift = np.zeros(2, dtype=np.int64)
         """Stored-window centre in cells from the world origin, (x, y)."""
         self._world_from_base = np.eye(4)
@@ -150,16 +153,22 @@ class RollingCostmap:
         self._world_from_base = world_from_base
 
     def update(self, points_base: np.ndarray, sensor_origin_base: np.ndarray, stamp_s: float,
-               invalid_ray_endpoints_base: np.ndarray | None = None, now_s: float | None = None) -> CostmapUpdate:
+               invalid_ray_endpoints_base: np.ndarray | None = None,
+               confidence: np.ndarray | None = None, now_s: float | None = None) -> CostmapUpdate:
         """Integrate one observation taken from ``sensor_origin_base`` at time ``stamp_s`` (seconds).
 
         ``points_base``: float (N, 3) returns in the base frame; rows with a NaN or infinite coordinate are dropped.
         ``invalid_ray_endpoints_base``: float (M, 3) ends of rays that returned nothing within range (only clear).
+        ``confidence``: float (N,) 0..1 per point (None: all 1); see the module docstring.
         ``now_s``: the clock the stamps follow (seconds, e.g. the node's clock, sim time included); raises
         StampError when ``stamp_s`` lies more than future_stamp_tolerance_s ahead of it.
         """
         config = self.config
-        points, dropped = _finite_points(points_base, "points_base")
+        weights = np.ones(len(points_base), np.float32) if confidence is None else np.asarray(confidence, np.float32)
+        if weights.shape != (len(points_base),):
+            raise ValueError(f"confidence must have shape ({len(points_base)},), got {weights.shape}")
+        points, dropped, finite = _finite_points(points_base, "points_base")
+        weights = np.nan_to_num(weights[finite], nan=0.0)
         origin = np.asarray(sensor_origin_base, dtype=np.float64).reshape(-1)
         if origin.shape != (3,) or not np.isfinite(origin).all():
             raise ValueError(f"sensor_origin_base must be 3 finite values, got {sensor_origin_base!r}")
@@ -170,57 +179,69 @@ class RollingCostmap:
                              f"future_stamp_tolerance_s = {config.future_stamp_tolerance_s} s): not integrated")
         endpoints = np.zeros((0, 3), np.float32)
         if invalid_ray_endpoints_base is not None:
-            endpoints, _ = _finite_points(invalid_ray_endpoints_base, "invalid_ray_endpoints_base")
-        offsets = points - origin.astype(np.float32)
-        ranges = np.sqrt(np.einsum("ij,ij->i", offsets, offsets))
+            endpoints, _, _ = _finite_points(invalid_ray_endpoints_base, "invalid_ray_endpoints_base")
+        ranges = _distances(points, origin)
         far_enough = ranges >= config.obstacle_min_range_m
         too_near = int(far_enough.size - np.count_nonzero(far_enough))
         if too_near:
-            points, ranges = points[far_enough], ranges[far_enough]
+            points, ranges, weights = points[far_enough], ranges[far_enough], weights[far_enough]
         self._decay_to(stamp_s, now_s)
         plane = fit_floor_plane(points, config) if config.ground_removal == "ransac" else None
         heights = heights_above_floor(points, plane)
         origin_height = float(heights_above_floor(origin[np.newaxis].astype(np.float32), plane)[0])
+        reliable = weights >= config.min_confidence
         in_band = (heights >= config.min_obstacle_height_m) & (heights <= config.max_obstacle_height_m)
-        marking = in_band & (ranges <= config.obstacle_max_range_m)
-        ground = (heights < config.min_obstacle_height_m) & (ranges <= config.raytrace_max_range_m)
+        marking = in_band & (ranges <= config.obstacle_max_range_m) & reliable
+        ground = (heights < config.min_obstacle_height_m) & (ranges <= config.raytrace_max_range_m) & reliable
+        if config.range_weight_m > 0.0:
+            with np.errstate(divide="ignore"):
+                weights = weights * np.minimum(np.float32(1.0), np.float32(config.range_weight_m) / ranges)
 
         stored = self._stored_geometry()
         to_world = self._world_from_base[:2, :3].T.astype(np.float32)
         points_cell = self._cell_coordinates(points @ to_world, stored)
         point_cells = np.floor(points_cell).astype(np.int32)
-        hits = self._cell_mask(point_cells[marking])
-        misses = self._cell_mask(point_cells[ground])
+        bands = config.bands
+        point_bands = np.minimum(bands - 1, np.floor(heights / np.float32(config.clearing_band_m))).astype(np.int64)
+        hit_weights = self._band_maxima(point_cells[marking], point_bands[marking], weights[marking])
+        hits = hit_weights > 0.0
+        misses = np.zeros_like(hits)
+        misses[0] = self._cell_mask(point_cells[ground])
         ray_count = 0
         if config.raytrace_clearing:
-            first, last = clearing_span(origin_height, heights, ranges, config, floor_clip=False)
-            ends, end_cells = points_cell, point_cells
-            if len(endpoints):
-                endpoint_offsets = endpoints - origin.astype(np.float32)
-                endpoint_first, endpoint_last = clearing_span(
-                    origin_height, heights_above_floor(endpoints, plane),
-                    np.sqrt(np.einsum("ij,ij->i", endpoint_offsets, endpoint_offsets)), config, floor_clip=True)
-                endpoints_cell = self._cell_coordinates(endpoints @ to_world, stored)
-                first = np.concatenate([first, endpoint_first])
-                last = np.concatenate([last, endpoint_last])
-                ends = np.concatenate([ends, endpoints_cell])
-                end_cells = np.concatenate([end_cells, np.floor(endpoints_cell).astype(np.int32)])
-            kept = last > first
             origin_cell = self._cell_coordinates(origin[np.newaxis].astype(np.float32) @ to_world, stored)[0]
-            traced, ray_count = traced_cells(origin_cell, ends[kept], end_cells[kept], first[kept], last[kept],
-                                              self._stored_cells,
-                                              math.ceil(config.raytrace_max_range_m / config.resolution_m) + 2)
-            misses |= traced
-        misses &= ~hits & ~self._cell_mask(point_cells[in_band & ~marking])
-        evidence = self._evidence.reshape(-1)
-        evidence[misses.reshape(-1)] += self._miss
-        evidence[hits.reshape(-1)] += self._hit
-        np.clip(evidence, *self._clamp, out=evidence)
+            rays = [(heights[reliable], ranges[reliable], points_cell[reliable], point_cells[reliable], False)]
+            if len(endpoints):
+                endpoints_cell = self._cell_coordinates(endpoints @ to_world, stored)
+                rays.append((heights_above_floor(endpoints, plane), _distances(endpoints, origin), endpoints_cell,
+                             np.floor(endpoints_cell).astype(np.int32), True))
+            reach = math.ceil(config.raytrace_max_range_m / config.resolution_m) + 2
+            for band in range(bands):
+                spans = [(clearing_span(origin_height, ray_heights, ray_ranges, config.raytrace_max_range_m,
+                                        *config.band_limits(band, floor_clip)), ends, end_cells)
+                         for ray_heights, ray_ranges, ends, end_cells, floor_clip in rays]
+                first = np.concatenate([span[0][0] for span in spans])
+                last = np.concatenate([span[0][1] for span in spans])
+                kept = last > first
+                if not kept.any():
+                    continue
+                ends = np.concatenate([span[1] for span in spans])[kept]
+                end_cells = np.concatenate([span[2] for span in spans])[kept]
+                traced, drawn = traced_cells(origin_cell, ends, end_cells, first[kept], last[kept],
+                                             self._stored_cells, reach)
+                misses[band] |= traced
+                ray_count += drawn
+        misses &= ~hits
+        misses &= ~self._cell_mask(point_cells[in_band & (ranges > config.obstacle_max_range_m)])
+        self._evidence[misses] += self._miss
+        self._evidence[hits] += self._hit * hit_weights[hits]
+        np.clip(self._evidence, *self._clamp, out=self._evidence)
         return CostmapUpdate(points_used=len(points), points_dropped=dropped, points_too_near=too_near,
                              obstacle_points=int(np.count_nonzero(marking)),
                              ground_points=int(np.count_nonzero(heights < config.min_obstacle_height_m)),
-                             clearing_rays=ray_count, hit_cells=int(np.count_nonzero(hits)),
-                             missed_cells=int(np.count_nonzero(misses)),
+                             unreliable_points=int(np.count_nonzero(~reliable)),
+                             clearing_rays=ray_count, hit_cells=int(np.count_nonzero(hits.any(axis=0))),
+                             missed_cells=int(np.count_nonzero(misses.any(axis=0))),
                              ground_plane=None if plane is None else tuple(float(v) for v in plane))
 
     def costs(self) -> np.ndarray:
@@ -266,19 +287,35 @@ class RollingCostmap:
         mask[rows[inside], cols[inside]] = True
         return mask
 
+    def _band_maxima(self, cells: np.ndarray, bands: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """float32 (bands, stored, stored): the largest of ``weights`` (N,) per band and cell of the (col, row)
+        ``cells`` (int (N, 2)) in ``bands`` (int (N,)) that lie in the stored grid; 0 elsewhere."""
+        size = self._stored_cells
+        maxima = np.zeros((self.config.bands, size, size), dtype=np.float32)
+        cols, rows = cells[:, 0], cells[:, 1]
+        inside = (cols >= 0) & (cols < size) & (rows >= 0) & (rows < size)
+        np.maximum.at(maxima, (bands[inside], rows[inside], cols[inside]), weights[inside])
+        return maxima
+
+    def _column_evidence(self) -> np.ndarray:
+        """float32 (stored, stored) evidence of each cell's column: its most occupied band where any band leans
+        towards occupied, else its most free band."""
+        most = self._evidence.max(axis=0)
+        return np.where(most > 0.0, most, self._evidence.min(axis=0))
+
     def _window_evidence(self) -> np.ndarray:
-        """float32 (cells, cells) stored evidence at the base-frame window's cell centres."""
+        """float32 (cells, cells) column evidence at the base-frame window's cell centres."""
         stored = self._stored_geometry()
         rotation = self._world_from_base[:2, :2]
         corner = np.asarray(stored.origin_xy_m) - self._world_from_base[:2, 3]
         relative = rotation @ self._window_centres - corner[:, np.newaxis]
         cols, rows = np.floor(relative / stored.resolution_m).astype(np.int64)
-        return self._evidence[rows, cols].reshape(self.geometry.cells, self.geometry.cells)
+        return self._column_evidence()[rows, cols].reshape(self.geometry.cells, self.geometry.cells)
 
 
-def _finite_points(points, name: str) -> tuple[np.ndarray, int]:
+def _finite_points(points, name: str) -> tuple[np.ndarray, int, np.ndarray]:
     """``points`` as float32 (N, 3) without the rows that hold a NaN, an infinity or a coordinate beyond
-    MAX_WORLD_COORDINATE_M, and the number of such rows."""
+    MAX_WORLD_COORDINATE_M, the number of such rows, and the bool (N,) mask of the rows kept."""
     with np.errstate(over="ignore"):
         points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 3:
@@ -286,5 +323,11 @@ def _finite_points(points, name: str) -> tuple[np.ndarray, int]:
     with np.errstate(over="ignore", invalid="ignore"):
         finite = np.abs(points).max(axis=1, initial=0.0) <= MAX_WORLD_COORDINATE_M
     if finite.all():
-        return points, 0
-    return points[finite], int(finite.size - finite.sum())
+        return points, 0, finite
+    return points[finite], int(finite.size - finite.sum()), finite
+
+
+def _distances(points: np.ndarray, origin: np.ndarray) -> np.ndarray:
+    """float32 (N,) Euclidean distances of ``points`` (N, 3) from ``origin`` (3,)."""
+    offsets = points - origin.astype(np.float32)
+    return np.sqrt(np.einsum("ij,ij->i", offsets, offsets))

@@ -174,3 +174,63 @@ class FusionConfig:
             "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),
             "hold_frames >= 0": self.hold_frames >= 0,
         })
+
+
+@dataclass(frozen=True)
+class GroundScaleConfig:
+    """The metric scale from the ground plane at the known camera height, without LiDAR (ground_plane_scale.py)."""
+
+    min_depression_deg: float = 8.0
+    """Only pixels whose ray points at least this far below the horizon can be ground (near the horizon the
+    ground's depth grows without bound and the fit is ill-conditioned)."""
+    max_ground_range_m: float = 8.0
+    """Pixels whose ray meets the ground plane farther than this (metres along the optical axis) are not used."""
+    decimation: int = 4
+    """Every N-th pixel in both axes is a candidate."""
+    inlier_log_threshold: float = 0.05
+    """A candidate is on the ground when its log depth ratio to the ground plane's is within this of the fit."""
+    min_inliers: int = 150
+    """Fewest candidates on the ground that make a fit."""
+    min_inlier_fraction: float = 0.2
+    """Fewest candidates on the ground, as a fraction of all candidates, that make a fit (the confidence)."""
+    floor_log_threshold: float = 0.15
+    """After the global fit, candidates whose scaled depth is within this log ratio of the floor's are taken as
+    floor points, with the floor's depth, by the local correction (LocalCorrectionConfig of the fusion), as LiDAR
+    points would be (0.15: a point about 7 % of the camera height above the floor still counts)."""
+    appearance_width_px: int = 160
+    """With a camera image, the floor's appearance is learnt and looked up at this width (pixels)."""
+    appearance_threshold: float = 0.08
+    """A pixel looks like the floor when its hue-saturation bin holds at least this fraction of the fullest bin of
+    the floor pixels the fit found."""
+    appearance_max_log_ratio: float = 1.0
+    """A pixel that looks like the floor is floor only where the floor's depth is at most e^this times the scaled
+    prediction (the prediction may place the far floor too near, but not a surface standing up to the horizon)."""
+    standing_run_px: int = 6
+    """The foot of an obstacle: the lowest row of a column above which this many rows do not look like the floor
+    while at least half of the rows below do (pixels of the working width)."""
+    standing_log_band: float = 0.3
+    """Above its foot an obstacle is a vertical surface at the foot's distance, up to where the prediction's log
+    depth leaves this band around its value just above the foot (the top edge the prediction shows)."""
+    hold_s: float = 2.0
+    """Without a fit, the last scale is reused for at most this long (seconds of stamp time), then depth passes
+    unscaled (metric models) or is NaN (relative models)."""
+    scale_smoother: ScaleSmootherConfig = field(default_factory=ScaleSmootherConfig)
+    """The temporal filter of the fitted log scale (metric models)."""
+
+    def __post_init__(self) -> None:
+        _require(self, {
+            "0 < min_depression_deg < 90": 0.0 < self.min_depression_deg < 90.0,
+            "max_ground_range_m > 0": self.max_ground_range_m > 0.0,
+            "decimation >= 1": self.decimation >= 1,
+            "inlier_log_threshold > 0": self.inlier_log_threshold > 0.0,
+            "min_inliers >= 2": self.min_inliers >= 2,
+            "floor_log_threshold > 0": self.floor_log_threshold > 0.0,
+            "appearance_width_px >= 16": self.appearance_width_px >= 16,
+            "0 < appearance_threshold < 1": 0.0 < self.appearance_threshold < 1.0,
+            "appearance_max_log_ratio > 0": self.appearance_max_log_ratio > 0.0,
+            "standing_run_px >= 1": self.standing_run_px >= 1,
+            "standing_log_band > 0": self.standing_log_band > 0.0,
+            "0 < min_inlier_fraction <= 1": 0.0 < self.min_inlier_fraction <= 1.0,
+            "hold_s >= 0": self.hold_s >= 0.0,
+            "scale_smoother to be a ScaleSmootherConfig": isinstance(self.scale_smoother, ScaleSmootherConfig),
+        })

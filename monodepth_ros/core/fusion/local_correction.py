@@ -8,6 +8,9 @@ import numpy as np
 
 from monodepth_ros.core.fusion.config import GroundPlaneConfig, GuidedFilterConfig, LocalCorrectionConfig
 
+STEP_EPS_FACTOR = 0.01
+"""The guided filter's eps near depth steps the LiDAR shows, relative to GuidedFilterConfig.eps."""
+
 
 def local_correction(global_depth: np.ndarray, rows: np.ndarray, columns: np.ndarray, lidar: np.ndarray,
                      config: LocalCorrectionConfig, rng: np.random.Generator) -> np.ndarray:
@@ -40,10 +43,11 @@ def local_correction(global_depth: np.ndarray, rows: np.ndarray, columns: np.nda
     fallback = _coarse_correction(image, points, config.coarse_factor * sigma_px, prior)
     numerator, weight = _normalized_convolution(image, points, sigma_px, layered=True)
     correction = (numerator + prior * fallback) / (weight + prior)
+    steps = _stop_at_discontinuities(image, points, correction, sigma_px, config)
     if ground is not None:
         plane, on_plane = ground
         _extrapolate_ground(image, correction, *_lowest_rows(image, points, max_gap, on_plane[keep]), plane)
-    full_correction = _snapped_to_edges(image, correction, config.guided_filter)
+    full_correction = _snapped_to_edges(image, correction, config.guided_filter, steps)
     corrected = global_depth * np.exp(np.float32(config.strength) * full_correction)
     return corrected.astype(np.float32, copy=False)
 
@@ -213,6 +217,46 @@ def _normalized_convolution(image: _WorkingImage, points: _Points, sigma_px: flo
     return sliced(0), sliced(image.layers)
 
 
+def _stop_at_discontinuities(image: _WorkingImage, points: _Points, correction: np.ndarray, sigma_px: float,
+                             config: LocalCorrectionConfig) -> np.ndarray:
+    """Finds the depth steps the LiDAR shows: working pixels whose points within three fine sigmas (in rows and
+    columns) disagree by more than ``outlier_log``; returns them, bool (working H, W). Where the prediction is
+    flat there (its log-depth variance in the guided filter's window is below eps: no edge to follow), sets the
+    log ``correction`` (working H, W) to the residual of the nearest point, in place, so that it changes half-way
+    between the points on either side of the step instead of blending across it: a near obstacle's correction
+    does not leak into the surface behind it. Where the prediction has an edge, _snapped_to_edges puts the step
+    there."""
+    radius = max(1, round(3.0 * sigma_px / image.subsample))
+    outlier_log = config.outlier_log
+    shape = (image.height, image.width)
+    highest = np.full(shape, -np.inf, np.float32)
+    lowest = np.full(shape, np.inf, np.float32)
+    np.maximum.at(highest, (points.working_rows, points.working_columns), points.residual.astype(np.float32))
+    np.minimum.at(lowest, (points.working_rows, points.working_columns), points.residual.astype(np.float32))
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    spread = cv2.dilate(highest, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=-np.inf) - cv2.erode(
+        lowest, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=np.inf)
+    with np.errstate(invalid="ignore"):
+        step = spread > outlier_log
+    window = 2 * max(1, round(config.guided_filter.radius_px / image.subsample)) + 1
+    guide = image.log_depth
+    variance = (cv2.boxFilter(guide * guide, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REFLECT)
+                - cv2.boxFilter(guide, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REFLECT) ** 2)
+    cut = step & (variance < np.float32(config.guided_filter.eps))
+    if not cut.any():
+        return step
+    has_point = np.isfinite(highest)
+    _, labels = cv2.distanceTransformWithLabels((~has_point).astype(np.uint8), cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    mean_residual = np.zeros(shape, np.float64)
+    counts = np.zeros(shape, np.float64)
+    np.add.at(mean_residual, (points.working_rows, points.working_columns), points.residual)
+    np.add.at(counts, (points.working_rows, points.working_columns), 1.0)
+    nearest = (mean_residual[has_point] / counts[has_point]).astype(np.float32)
+    correction[cut] = nearest[labels[cut] - 1]
+    return step
+
+
 def _lowest_rows(image: _WorkingImage, points: _Points, max_gap: float,
                  on_plane: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per working column: the lowest working row with a point within ``max_gap`` columns, int64 (W,), -1 where
@@ -287,14 +331,21 @@ def _extrapolate_ground(image: _WorkingImage, correction: np.ndarray, lowest: np
     correction[replace] = ground[replace]
 
 
-def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: GuidedFilterConfig) -> np.ndarray:
+def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: GuidedFilterConfig,
+                      steps: np.ndarray) -> np.ndarray:
     """The log ``correction`` (working H, W) at full resolution, float32 (H, W): guided-filtered (guide: the log
     depth) in proportion to the structure of the prediction, so that it follows the prediction's depth edges, and
     as it is where the prediction is flat, so that the edges the LiDAR alone shows are not blurred; clipped to the
     range of ``correction``. Both are linear in the guide: slope * log depth + offset, with coefficients computed at
-    the working resolution and bilinearly upsampled."""
+    the working resolution and bilinearly upsampled. Within the filter's radius of the LiDAR's depth ``steps``
+    (bool (working H, W)) eps shrinks by STEP_EPS_FACTOR, so that even a weak edge of the prediction takes the
+    whole step rather than spreading part of it over the window."""
     radius = max(1, round(config.radius_px / image.subsample))
-    slope, offset, structure = _guided_filter_coefficients(image.log_depth, correction, radius, config.eps)
+    eps = np.float32(config.eps)
+    if steps.any():
+        near_steps = cv2.dilate(steps.astype(np.uint8), np.ones((2 * radius + 1, 2 * radius + 1), np.uint8))
+        eps = np.where(near_steps > 0, eps * np.float32(STEP_EPS_FACTOR), eps).astype(np.float32)
+    slope, offset, structure = _guided_filter_coefficients(image.log_depth, correction, radius, eps)
     slope *= structure
     offset = structure * offset + (1.0 - structure) * correction
     size = (image.full_width, image.full_height)
@@ -304,7 +355,7 @@ def _snapped_to_edges(image: _WorkingImage, correction: np.ndarray, config: Guid
 
 
 def _guided_filter_coefficients(guide: np.ndarray, source: np.ndarray, radius: int,
-                                eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                                eps: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """He et al.'s guided filter: window-averaged a, b (float32, shape of guide) so output = a * guide + b, and
     the structure of the guide, variance / (variance + eps) in the window around each pixel (0 where it is flat,
     near 1 at its edges)."""

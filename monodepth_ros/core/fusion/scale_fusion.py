@@ -57,10 +57,13 @@ class FusionStatus(Enum):
 
     FUSED = "fused"
     """Fitted to this frame's LiDAR points."""
+    GROUND_PLANE = "ground_plane"
+    """Scaled so that the ground plane lies at the known camera height (ground_plane_scale.py), no LiDAR."""
     PASSTHROUGH = "passthrough"
     """Metric prediction without a fit (too few LiDAR points): published unscaled."""
     HELD = "held"
-    """Relative prediction without a fit: the last fit, at most FusionConfig.hold_frames frames old, is reused."""
+    """Relative prediction without a LiDAR fit: the last fit, at most FusionConfig.hold_frames frames old, is reused;
+    or no ground in view: the last ground scale, at most GroundScaleConfig.hold_s old, is reused."""
     NO_DEPTH = "no_depth"
     """Relative prediction without a fit for longer: all NaN."""
 
@@ -85,6 +88,8 @@ class FusionResult:
     """How the depth was made."""
     reason: str = ""
     """Why the frame was not fused (a sentence for people); empty when fused."""
+    confidence: float = math.nan
+    """Ground-plane scale only: the fraction of the candidate ground pixels that lie on the fitted ground."""
 
 
 class ScaleFusion:

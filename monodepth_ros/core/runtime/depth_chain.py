@@ -17,7 +17,8 @@ from monodepth_ros.core.depth.estimator import DepthEstimator
 from monodepth_ros.core.depth.postprocess import mask_outside_range
 from monodepth_ros.core.depth.types import DepthKind
 from monodepth_ros.core.fusion.config import FusionConfig
-from monodepth_ros.core.fusion.scale_fusion import FusionResult, ScaleFusion
+from monodepth_ros.core.fusion.scale_fusion import FusionResult
+from monodepth_ros.core.fusion.scale_source import ScaleSource
 from monodepth_ros.core.temporal.config import StabiliserConfig
 from monodepth_ros.core.temporal.stabiliser import TemporalStabiliser
 
@@ -89,12 +90,13 @@ class FusedDepth:
 
 
 class FusedStream:
-    """Scale fusion of one camera stream followed by its stabiliser (metric: the LiDAR-fixed scale is what the
-    stabiliser tracks and keeps). Without ``rgb`` (no image to track) a frame passes the stabiliser unchanged."""
+    """Scale fusion of one camera stream (LiDAR and/or the ground plane, ``scale_source`` as ScaleSource) followed
+    by its stabiliser (the fixed metric scale is what the stabiliser tracks and keeps). Without ``rgb`` (no image to
+    track) a frame passes the stabiliser unchanged."""
 
     def __init__(self, fusion: FusionConfig | None = None, stabiliser: StabiliserConfig | None = None,
-                 depth_range_m: tuple[float, float] = FUSED_RANGE_M) -> None:
-        self.fusion = ScaleFusion(fusion)
+                 depth_range_m: tuple[float, float] = FUSED_RANGE_M, scale_source: str = "lidar") -> None:
+        self.fusion = ScaleSource(scale_source, fusion)
         self.stabilised = StabilisedStream(stabiliser)
         self.depth_range_m = depth_range_m
 
@@ -102,12 +104,16 @@ class FusedStream:
         self.fusion.reset()
         self.stabilised.reset()
 
-    def update(self, prediction: np.ndarray, kind: DepthKind, sparse_depth: np.ndarray, rgb: np.ndarray | None,
-               intrinsics: Intrinsics, stamp_s: float) -> FusedDepth:
+    def update(self, prediction: np.ndarray, kind: DepthKind, sparse_depth: np.ndarray | None,
+               rgb: np.ndarray | None, intrinsics: Intrinsics, stamp_s: float,
+               base_from_camera: np.ndarray | None = None, pose_problem: str = "") -> FusedDepth:
         """Fuse ``prediction`` (H, W; metres or relative inverse depth, as ``kind``) with ``sparse_depth`` (H, W
-        metres, NaN = no return), then stabilise it along ``rgb`` (H, W, 3) when given."""
+        metres, NaN = no return; None without LiDAR) or the ground plane (``base_from_camera`` 4x4, None and
+        ``pose_problem`` when unknown), then stabilise it along ``rgb`` (H, W, 3) when given; ``rgb`` also gives the
+        ground plane the floor's appearance."""
         start = time.perf_counter()
-        result = self.fusion.fuse(prediction, kind, sparse_depth)
+        result = self.fusion.fuse(prediction, kind, sparse_depth, intrinsics, base_from_camera, stamp_s,
+                                  pose_problem, rgb)
         mask_outside_range(result.depth, *self.depth_range_m)
         fusion_ms = (time.perf_counter() - start) * 1e3
         if rgb is None:

@@ -82,7 +82,8 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
     if use_fusion:
         nodes.append(GraphNode("lidar_fusion_node", "LidarFusionNode",
                                _remappings(("points_lidar", topics["points_lidar"]), ("image", topics["image"])),
-                               {} if sim is None else {"lidar_pose_in_camera": lidar_pose_in_camera(sim)}))
+                               {} if sim is None else {"lidar_pose_in_camera": lidar_pose_in_camera(sim),
+                                                        "camera_pose_in_base": list(sim.camera_pose_in_base)}))
     nodes.append(GraphNode("pointcloud_node", "PointCloudNode",
                            _remappings(("depth/image", clouds_from), ("image", topics["image"]))))
     if use_costmap:

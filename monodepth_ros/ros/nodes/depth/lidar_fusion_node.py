@@ -1,10 +1,13 @@
 """lidar_fusion_node: monocular depth + sparse LiDAR -> scale-corrected metric depth.
 
 Subscribes: depth/image (32FC1 metres, metric models) and depth/relative_inverse (relative models),
-depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame), image (the camera image the depth was
-made from, for the temporal stabiliser's optical flow).
+depth/camera_info, points_lidar (sensor_msgs/PointCloud2, any frame; not with scale_source ground_plane), image
+(the camera image the depth was made from: the temporal stabiliser's optical flow and the ground plane's floor
+appearance).
+The scale comes from LiDAR, from the ground plane at the camera's known height, or from LiDAR with the ground plane
+as fallback (scale_source; core/fusion/scale_source.py).
 Publishes: depth/fused (32FC1 metres, NaN invalid, header of the depth image), depth/fused_confidence (32FC1,
-0..1), /diagnostics. The per-camera state (scale fusion, then the stabiliser) is core/runtime/depth_chain's
+0..1), /diagnostics. The per-camera state (scale source, then the stabiliser) is core/runtime/depth_chain's
 FusedStream.
 """
 from __future__ import annotations
@@ -46,8 +49,6 @@ LIDAR_WAIT_S = 0.05
 """How long a depth image waits for a LiDAR cloud of its time that is still on its way."""
 IMAGE_WAIT_S = 0.05
 """How long a depth image waits for its camera image (same stamp) for the stabiliser, once images arrive."""
-IMAGE_STAMP_TOLERANCE_NS = 1_000_000
-"""depth_node copies the image header: a depth image and its camera image have the same stamp (within 1 ms)."""
 
 
 class LidarFusionNode(WorkerNode):
@@ -64,10 +65,12 @@ class LidarFusionNode(WorkerNode):
             local_correction=LocalCorrectionConfig(strength=self.params["local_strength"],
                                                    ground=GroundPlaneConfig(min_points=min_points)),
             scale_smoother=ScaleSmootherConfig(time_constant_frames=self.params["temporal_time_constant_frames"])),
-            stabiliser_config_from(self.params))
+            stabiliser_config_from(self.params), scale_source=self.params["scale_source"])
         self.extrinsics = ExtrinsicsSource(self, {
             (self.params["camera_frame"], self.params["lidar_frame"]):
-                transform_from_pose7(self.params["lidar_pose_in_camera"])})
+                transform_from_pose7(self.params["lidar_pose_in_camera"]),
+            (self.params["base_frame"], self.params["camera_frame"]):
+                transform_from_pose7(self.params["camera_pose_in_base"])})
         self.fused_publisher = self.create_output_publisher(Image, "depth/fused", stream_output_qos())
         self.confidence_publisher = self.create_output_publisher(Image, "depth/fused_confidence",
                                                                  stream_output_qos())
@@ -83,7 +86,7 @@ class LidarFusionNode(WorkerNode):
             for kind, topic in DEPTH_TOPIC.items()]
         self.camera_info = CameraInfoInput(self, "depth/camera_info", reliability, self.problems,
                                            callback_group=inputs)
-        self.cloud_subscription = AdaptiveSubscription(
+        self.cloud_subscription = None if not self.stream.fusion.uses_lidar else AdaptiveSubscription(
             self, PointCloud2, "points_lidar", lambda cloud: self.clouds.add(stamp_ns(cloud.header), cloud),
             reliability, depth=5, callback_group=inputs)
         self.image_subscription = AdaptiveSubscription(
@@ -108,13 +111,14 @@ class LidarFusionNode(WorkerNode):
             self.problems.report("input", f"dropping depth input: {error}")
             return
         self.problems.resolve("input")
-        sparse = self.sparse_lidar_depth(depth_msg, intrinsics)
+        sparse = self.sparse_lidar_depth(depth_msg, intrinsics) if self.stream.fusion.uses_lidar else None
+        base_from_camera, pose_problem = self.camera_pose(depth_msg)
         self.stream.stabilised.configure(stabiliser_config_from(self.params))
         self.stream.depth_range_m = (self.params["min_depth_m"], self.params["max_depth_m"])
-        rgb = self.camera_image(depth_msg) if self.stream.stabilised.enabled else None
-        fused = self.stream.update(values, kind, sparse, rgb, intrinsics, stamp / 1e9)
+        rgb = self.camera_image(depth_msg) if self.stream.stabilised.enabled or self.stream.fusion.uses_ground else None
+        fused = self.stream.update(values, kind, sparse, rgb, intrinsics, stamp / 1e9, base_from_camera, pose_problem)
         result = self.last_result = fused.result
-        if result.status is not FusionStatus.FUSED:
+        if result.status not in (FusionStatus.FUSED, FusionStatus.GROUND_PLANE):
             self.problems.report("fusion", f"not fusing: {result.status.value}: {result.reason}", "warning")
         else:
             self.problems.resolve("fusion")
@@ -126,10 +130,21 @@ class LidarFusionNode(WorkerNode):
             self.confidence_publisher.publish(array_to_image(fused.stream.confidence, "32FC1", depth_msg.header))
         self.record_output(stamp)
 
+    def camera_pose(self, depth_msg: Image) -> tuple[np.ndarray | None, str]:
+        """base_from_camera (4x4) for the ground-plane scale, or None and why (also None without that source)."""
+        if not self.stream.fusion.uses_ground:
+            return None, ""
+        try:
+            return self.extrinsics.lookup(self.params["base_frame"], depth_msg.header.frame_id,
+                                          depth_msg.header.stamp), ""
+        except FrameNotAvailable as error:
+            return None, str(error)
+
     def camera_image(self, depth_msg: Image):
         """uint8 (H, W, 3) RGB of the camera image with the depth image's stamp, resized to the depth image; None
-        (reported once: the fused depth is then not stabilised) when there is none or it cannot be decoded."""
-        image = self.images.match(stamp_ns(depth_msg.header), IMAGE_STAMP_TOLERANCE_NS,
+        (reported once: the fused depth is then not stabilised, and the ground plane finds the floor by geometry
+        alone) when there is none or it cannot be decoded."""
+        image = self.images.match(stamp_ns(depth_msg.header), int(self.params["image_time_tolerance_s"] * 1e9),
                                   wait_s=IMAGE_WAIT_S if len(self.images) else 0.0)
         if image is None:
             self.problems.report("camera image missing", f"no camera image with the depth stamp on {self.image_subscription.topic}: "
@@ -170,13 +185,14 @@ class LidarFusionNode(WorkerNode):
     def diagnostic_values(self) -> dict[str, object]:
         values = {"extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters",
                   "temporal_consistency": "on" if self.stream.stabilised.enabled else "off",
-                  "stabiliser_reset": self.last_reset}
+                  "stabiliser_reset": self.last_reset, "scale_source": self.stream.fusion.source}
         result = self.last_result
         if result is not None:
             values.update({"status": result.status.value, "status_reason": result.reason,
                            "scale": f"{result.scale:.4f}",
                            "shift": f"{result.shift:.4f}", "inliers": result.inliers,
-                           "points_used": result.points_used, "residual": f"{result.residual:.4f}"})
+                           "points_used": result.points_used, "residual": f"{result.residual:.4f}",
+                           "ground_confidence": f"{result.confidence:.3f}"})
         return values
 
 

@@ -1,7 +1,8 @@
 """costmap_node: point clouds -> a rolling obstacle costmap (nav_msgs/OccupancyGrid) for navigation stacks.
 
 Subscribes: points (sensor_msgs/PointCloud2 with x, y, z, any frame), odom (nav_msgs/Odometry of base_frame in
-world_frame, used when tf2 has no pose) and, with clear_from_depth, depth/image + depth/camera_info.
+world_frame, used when tf2 has no pose), depth/camera_info, the optional depth/confidence (32FC1, 0..1: each point
+weighs the confidence of the pixel it projects to) and, with clear_from_depth, depth/image.
 Publishes: costmap (nav_msgs/OccupancyGrid, latched: reliable, transient local, depth 1, as Nav2 publishes its
 costmaps) at most publish_rate_hz and only after new clouds, and /diagnostics.
 
@@ -31,6 +32,8 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 from std_msgs.msg import Header
 
+from monodepth_ros.core.camera.intrinsics import Intrinsics
+from monodepth_ros.core.camera.projection import sample_at_points
 from monodepth_ros.core.camera.transforms import apply, transform_from_pose7
 from monodepth_ros.core.costmap.cost_values import OCCUPANCY_LETHAL
 from monodepth_ros.core.costmap.raytrace import clearing_ray_endpoints
@@ -45,7 +48,7 @@ from monodepth_ros.ros.conversions.camera_info import camera_info_for_image, cam
 from monodepth_ros.ros.conversions.errors import ConversionError
 from monodepth_ros.ros.conversions.geometry import pose_to_transform
 from monodepth_ros.ros.conversions.header import stamp_ns
-from monodepth_ros.ros.conversions.image import depth_image_to_metres
+from monodepth_ros.ros.conversions.image import depth_image_to_metres, image_to_array
 from monodepth_ros.ros.conversions.occupancy_grid import occupancy_grid_msg
 from monodepth_ros.ros.nodes.navigation.costmap_params import COSTMAP_NODE_PARAMETERS, costmap_config_from
 from monodepth_ros.ros.runners.node_runner import run_node
@@ -53,6 +56,8 @@ from monodepth_ros.ros.runners.node_runner import run_node
 ODOMETRY_HISTORY = 100
 """Odometry messages kept for pairing with clouds: a few seconds at common odometry rates."""
 DEPTH_HISTORY = 5
+CONFIDENCE_WAIT_S = 0.05
+"""Once confidence images have arrived, how long a cloud waits for the one of its stamp still on its way."""
 
 
 class CostmapNode(WorkerNode):
@@ -74,6 +79,8 @@ class CostmapNode(WorkerNode):
         self.odometry: StampedBuffer[Odometry] = StampedBuffer(ODOMETRY_HISTORY)
         self.depth_images: StampedBuffer[Image] = StampedBuffer(DEPTH_HISTORY)
         self.camera_infos: StampedBuffer[CameraInfo] = StampedBuffer(DEPTH_HISTORY)
+        self.confidences: StampedBuffer[Image] = StampedBuffer(DEPTH_HISTORY)
+        self.confidence_source = "none"
         self.last_update: CostmapUpdate | None = None
         self.last_update_ms = math.nan
         self.newest_cloud_stamp = None
@@ -89,14 +96,17 @@ class CostmapNode(WorkerNode):
             self.odom_subscription = AdaptiveSubscription(
                 self, Odometry, "odom", lambda odometry: self.odometry.add(stamp_ns(odometry.header), odometry),
                 reliability, depth=10, callback_group=inputs)
-        self.depth_subscription = self.info_subscription = None
+        self.depth_subscription = None
         if self.params["clear_from_depth"]:
             self.depth_subscription = AdaptiveSubscription(
                 self, Image, "depth/image", lambda image: self.depth_images.add(stamp_ns(image.header), image),
                 reliability, depth=2, callback_group=inputs)
-            self.info_subscription = AdaptiveSubscription(
-                self, CameraInfo, "depth/camera_info", lambda info: self.camera_infos.add(stamp_ns(info.header), info),
-                reliability, depth=5, callback_group=inputs)
+        self.info_subscription = AdaptiveSubscription(
+            self, CameraInfo, "depth/camera_info", lambda info: self.camera_infos.add(stamp_ns(info.header), info),
+            reliability, depth=5, callback_group=inputs)
+        self.confidence_subscription = AdaptiveSubscription(
+            self, Image, "depth/confidence", lambda image: self.confidences.add(stamp_ns(image.header), image),
+            reliability, depth=2, callback_group=inputs)
         self.create_timer(1.0 / self.params["publish_rate_hz"], self.publish_costmap)
         via = "tf2" if self.extrinsics.uses_tf else "the camera_pose_in_base parameter and the odom topic (no tf2_ros)"
         self.get_logger().info(f"costmap in {self.base_frame}, {self.costmap.geometry.cells}^2 cells of "
@@ -116,13 +126,15 @@ class CostmapNode(WorkerNode):
             self.problems.report("cloud", f"ignoring cloud on {self.cloud_subscription.topic}: {error}")
             return
         self.problems.resolve("cloud")
-        clearing_endpoints = self.clearing_endpoints(cloud, sensor_frame, base_from_sensor)
+        confidence = self.matched_confidence(stamp_ns(cloud.header))
+        point_confidence = None if confidence is None else self.point_confidence(confidence, cloud, points)
+        clearing_endpoints = self.clearing_endpoints(cloud, sensor_frame, base_from_sensor, confidence)
         world_from_base = self.base_pose(cloud)
         with self.costmap_lock:
             if world_from_base is not None:
                 self.costmap.move_to(world_from_base)
             update = self.costmap.update(apply(base_from_cloud, points), base_from_sensor[:3, 3],
-                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints,
+                                         stamp_ns(cloud.header) / 1e9, clearing_endpoints, point_confidence,
                                          now_s=self.get_clock().now().nanoseconds / 1e9)
             self.newest_cloud_stamp = stamp
             self.unpublished_update = True
@@ -171,10 +183,47 @@ class CostmapNode(WorkerNode):
         self.problems.resolve("pose")
         return world_from_base
 
-    def clearing_endpoints(self, cloud: PointCloud2, sensor_frame: str, base_from_sensor: np.ndarray
-                           ) -> np.ndarray | None:
+    def matched_confidence(self, cloud_stamp_ns: int) -> tuple[np.ndarray, Header, Intrinsics] | None:
+        """The depth/confidence image stamped like the cloud: float32 (H, W) 0..1, its header and intrinsics;
+        None when none arrives (the costmap then weighs every point 1) or it cannot be used (reported)."""
+        tolerance_ns = int(self.params["depth_time_tolerance_s"] * 1e9)
+        message = self.confidences.match(cloud_stamp_ns, tolerance_ns,
+                                         wait_s=CONFIDENCE_WAIT_S if len(self.confidences) else 0.0)
+        if message is None:
+            self.confidence_source = "none"
+            return None
+        info = self.camera_infos.match(stamp_ns(message.header), tolerance_ns)
+        try:
+            if info is None:
+                raise ConversionError(f"no camera_info on {self.info_subscription.topic} near its stamp")
+            values = np.asarray(image_to_array(message), dtype=np.float32)
+            if values.ndim != 2:
+                raise ConversionError(f"confidence must be a single-channel image, got {message.encoding}")
+            intrinsics = camera_info_to_intrinsics(camera_info_for_image(info, message.header, message.width,
+                                                                         message.height))
+        except ConversionError as error:
+            self.problems.report("confidence", f"ignoring {self.confidence_subscription.topic}: {error}")
+            self.confidence_source = "none"
+            return None
+        self.problems.resolve("confidence")
+        self.confidence_source = "topic"
+        return values, message.header, intrinsics
+
+    def point_confidence(self, confidence: tuple[np.ndarray, Header, Intrinsics], cloud: PointCloud2, points: np.ndarray) -> np.ndarray | None:
+        """float32 (N,) confidence of the pixel each cloud point projects to (1 outside the image)."""
+        values, header, intrinsics = confidence
+        try:
+            camera_from_cloud = self.extrinsics.lookup(header.frame_id, cloud.header.frame_id, cloud.header.stamp)
+        except FrameNotAvailable as error:
+            self.problems.report("confidence", f"ignoring {self.confidence_subscription.topic}: {error}")
+            return None
+        return sample_at_points(values, apply(camera_from_cloud, points), intrinsics, outside=1.0)
+
+    def clearing_endpoints(self, cloud: PointCloud2, sensor_frame: str, base_from_sensor: np.ndarray,
+                           confidence: tuple[np.ndarray, Header, Intrinsics] | None = None) -> np.ndarray | None:
         """Ends (base frame) of the rays of invalid or out-of-range pixels of the depth image stamped like the
-        cloud; None (reported) when depth clearing is off or that image cannot be used."""
+        cloud, without the pixels whose ``confidence`` (from matched_confidence) is below min_confidence; None
+        (reported) when depth clearing is off or that image cannot be used."""
         if self.depth_subscription is None:
             return None
         tolerance_ns = int(self.params["depth_time_tolerance_s"] * 1e9)
@@ -200,8 +249,13 @@ class CostmapNode(WorkerNode):
             self.problems.report("depth:convert", f"no clearing from {self.depth_subscription.topic}: {error}")
             return None
         self.problems.resolve("depth:")
+        confidence_values = None
+        if confidence is not None and confidence[0].shape == depth.shape \
+                and confidence[1].frame_id == depth_message.header.frame_id:
+            confidence_values = confidence[0]
         endpoints = clearing_ray_endpoints(depth, intrinsics, self.params["clearing_decimation"],
-                                           self.costmap.config.raytrace_max_range_m)
+                                           self.costmap.config.raytrace_max_range_m, confidence_values,
+                                           self.costmap.config.min_confidence, self.params["clearing_near_guard_m"])
         return apply(base_from_sensor, endpoints)
 
     def publish_costmap(self) -> None:
@@ -218,11 +272,13 @@ class CostmapNode(WorkerNode):
 
     def diagnostic_values(self) -> dict[str, object]:
         values = {"update_ms": f"{self.last_update_ms:.2f}", "lethal_cells": self.lethal_cells,
-                  "pose_source": self.pose_source, "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters"}
+                  "pose_source": self.pose_source, "extrinsics": "tf2" if self.extrinsics.uses_tf else "parameters",
+                  "confidence": self.confidence_source}
         update = self.last_update
         if update is not None:
             values.update({"points": update.points_used, "points_non_finite": update.points_dropped,
                            "obstacle_points": update.obstacle_points, "ground_points": update.ground_points,
+                           "unreliable_points": update.unreliable_points,
                            "clearing_rays": update.clearing_rays, "hit_cells": update.hit_cells,
                            "missed_cells": update.missed_cells,
                            "ground_plane": "none" if update.ground_plane is None

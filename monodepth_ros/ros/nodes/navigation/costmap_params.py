@@ -54,6 +54,13 @@ COSTMAP_NODE_PARAMETERS = NodeParameters((
              minimum=0.1, maximum=89.9),
     _costmap("ransac_max_floor_offset_m", "Fitted planes passing farther than this from the base origin are not "
              "the floor (metres)", minimum=0.0, maximum=10.0),
+    _costmap("clearing_band_m", "Height of the evidence bands of each cell, from the floor up: a ray clears only "
+             "the bands it crosses, so it does not clear a low obstacle it passes over (metres; >= "
+             "max_obstacle_height_m: 2-D clearing)", minimum=0.01, maximum=100.0),
+    _costmap("min_confidence", "Points and depth pixels whose depth/confidence is below this neither mark nor "
+             "clear", minimum=0.0, maximum=1.0),
+    _costmap("range_weight_m", "Hits of points farther than this weigh range_weight_m / range times their "
+             "confidence (metres; 0 = confidence alone)", minimum=0.0, maximum=1000.0),
     _costmap("raytrace_clearing", "Clear the cells between the sensor and every point"),
     _costmap("raytrace_max_range_m", "Rays clear up to this distance from the sensor (metres)",
              minimum=0.01, maximum=1000.0),
@@ -88,7 +95,11 @@ COSTMAP_NODE_PARAMETERS = NodeParameters((
     ParameterSpec("clearing_decimation", 8, "Use every N-th depth pixel in both axes for clearing rays",
                   minimum=1, maximum=64),
     ParameterSpec("depth_time_tolerance_s", 0.1, "Largest stamp difference between a cloud and the depth image "
-                  "whose invalid pixels clear with it (seconds)", minimum=0.0, maximum=10.0),
+                  "whose invalid pixels clear with it, or the confidence image that weighs it (seconds)",
+                  minimum=0.0, maximum=10.0),
+    ParameterSpec("clearing_near_guard_m", 0.3, "A region of depth pixels without a reading whose bordering "
+                  "readings are mostly nearer than this is taken as too near for the model and clears nothing "
+                  "(metres; 0 = every such pixel clears)", minimum=0.0, maximum=100.0),
     ParameterSpec("publish_rate_hz", 5.0, "Largest rate of costmap messages; one is sent only after new clouds",
                   minimum=0.1, maximum=100.0, read_only=True),
     RELIABILITY,
@@ -105,13 +116,19 @@ COSTMAP_NODE_TOPICS = (
     TopicSpec("in", "depth/image", "sensor_msgs/Image (`32FC1` m, `16UC1`/`mono16` mm)",
               "only with `clear_from_depth`; matched within `depth_time_tolerance_s` (launch files remap it to "
               "`depth/fused` with fusion)"),
-    TopicSpec("in", "depth/camera_info", "sensor_msgs/CameraInfo", "only with `clear_from_depth`"),
+    TopicSpec("in", "depth/camera_info", "sensor_msgs/CameraInfo",
+              "for `clear_from_depth` and to look up `depth/confidence`"),
+    TopicSpec("in", "depth/confidence", "sensor_msgs/Image `32FC1` (0..1, header of the depth image)",
+              "optional; matched within `depth_time_tolerance_s`; each point weighs the confidence of the pixel it "
+              "projects to (below `min_confidence`: it neither marks nor clears; pixels without a reading clear "
+              "only with enough confidence); without it every point weighs 1"),
     TopicSpec("out", "costmap", "nav_msgs/OccupancyGrid",
               "latched (reliable, transient local, depth 1, as Nav2 publishes its costmaps); at most "
               "`publish_rate_hz`, only after new clouds"),
     TopicSpec("out", "/diagnostics", "diagnostic_msgs/DiagnosticArray",
-              "`update_ms`, `lethal_cells`, `pose_source` (`tf2`, `odometry`, `none`), `extrinsics`, `points`, "
-              "`points_non_finite`, `obstacle_points`, `ground_points`, `clearing_rays`, `hit_cells`, "
+              "`update_ms`, `lethal_cells`, `pose_source` (`tf2`, `odometry`, `none`), `extrinsics`, "
+              "`confidence` (`none`, `topic`), `points`, `points_non_finite`, `obstacle_points`, `ground_points`, "
+              "`unreliable_points`, `clearing_rays`, `hit_cells`, "
               "`missed_cells`, `ground_plane`"),
 )
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.camera.projection import project_points
+from monodepth_ros.core.camera.projection import project_points, sample_at_points
 
 INTRINSICS = Intrinsics(fx=100.0, fy=120.0, cx=50.0, cy=40.0, width=100, height=80)
 
@@ -83,3 +83,15 @@ def test_depth_range_must_be_ordered():
 def test_a_zero_minimum_depth_keeps_points_in_front_and_drops_those_at_or_behind_the_camera():
     depth = project_points(np.array([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.1, 0.0, -1.0]]), INTRINSICS, 0.0, 10.0)
     assert np.nansum(depth) == pytest.approx(2.0) and np.count_nonzero(np.isfinite(depth)) == 1
+
+
+
+def test_sample_at_points_reads_the_pixel_each_point_projects_to():
+    intrinsics = Intrinsics(fx=10.0, fy=10.0, cx=1.5, cy=1.0, width=4, height=3)
+    image = np.arange(12, dtype=np.float32).reshape(3, 4)
+    image[2, 3] = np.nan
+    points = np.array([[0.0, 0.0, 1.0], [0.15, 0.1, 1.0], [0.0, 0.0, -1.0], [5.0, 0.0, 1.0], [np.nan, 0.0, 1.0],
+                       [0.15, 0.1, 1.0 / 1.0001]])
+    values = sample_at_points(image, points, intrinsics, outside=-1.0)
+    np.testing.assert_array_equal(values, [6.0, -1.0, -1.0, -1.0, -1.0, -1.0])
+    np.testing.assert_array_equal(sample_at_points(image, [[-0.15, -0.1, 1.0]], intrinsics, 0.0), [0.0])

@@ -196,7 +196,9 @@ def test_an_obstacle_that_leaves_is_cleared_by_rays_through_its_cells():
     config = CostmapConfig(evidence_half_life_s=0.0)
     costmap = RollingCostmap(config)
     observe_obstacle(costmap, 10)
-    floor_behind = floor_points((2.5, 3.0), (-0.05, 0.05))
+    floor_behind = np.concatenate([floor_points((2.5, 3.0), (-0.05, 0.05)),
+                                   box_points((3.0, 3.02), (-0.05, 0.05), (0.0, 1.8))])
+    """Rays to the floor and the wall behind cross the box's cells at every height it had (0.16 to 1.37 m)."""
     misses_to_drop = math.ceil((math.log(config.max_probability / (1 - config.max_probability))
                                 - math.log(config.occupied_probability / (1 - config.occupied_probability)))
                                / -math.log(config.miss_probability / (1 - config.miss_probability)))
@@ -212,9 +214,11 @@ def test_an_obstacle_that_leaves_is_cleared_by_rays_through_its_cells():
 def test_invalid_ray_endpoints_clear_without_marking():
     costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=0.0))
     observe_obstacle(costmap, 10)
-    level_rays = np.array([[SENSOR[0] + 5.0, y, SENSOR[2]] for y in np.linspace(-0.5, 0.5, 21)], np.float32)
+    fan = np.array([[SENSOR[0] + 5.0, y, z] for y in np.linspace(-0.5, 0.5, 21) for z in np.arange(-0.7, 2.05, 0.1)],
+                   np.float32)
+    """Rays cross the box's cells at heights from 0.03 to 1.08 m (the box stands 1 m tall)."""
     for _ in range(6):
-        update = costmap.update(NO_POINTS, SENSOR, 0.0, invalid_ray_endpoints_base=level_rays)
+        update = costmap.update(NO_POINTS, SENSOR, 0.0, invalid_ray_endpoints_base=fan)
     assert update.obstacle_points == 0 and update.clearing_rays > 0
     occupancy = costmap.occupancy()
     assert value_at(occupancy, costmap, 2.05, 0.0) == 0
@@ -269,6 +273,96 @@ def test_without_a_half_life_evidence_is_kept_until_contradicted():
     observe_obstacle(costmap, 1, stamp_s=0.0)
     costmap.update(NO_POINTS, SENSOR, 1e5)
     assert value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 100
+
+
+def rays_over_a_low_box() -> np.ndarray:
+    """Points on a wall 3 m ahead, 0.6 to 1.8 m high: their rays cross x = 2.0 .. 2.1 at 0.54 m and above."""
+    return box_points((3.0, 3.02), (-0.05, 0.05), (0.6, 1.8))
+
+
+@pytest.mark.parametrize("clearing_band_m, cleared", [(0.3, False), (1.8, True)])
+def test_a_low_obstacle_is_not_cleared_by_rays_passing_over_it(clearing_band_m, cleared):
+    costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=0.0, clearing_band_m=clearing_band_m))
+    low_box = box_points((2.0, 2.1), (-0.05, 0.05), (0.0, 0.25))
+    for _ in range(10):
+        costmap.update(low_box, SENSOR, 0.0)
+    assert value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 100
+    for _ in range(10):
+        costmap.update(rays_over_a_low_box(), SENSOR, 0.0)
+    assert value_at(costmap.occupancy(), costmap, 1.2, 0.0) == 0, "the rays do clear where they pass"
+    assert (value_at(costmap.occupancy(), costmap, 2.05, 0.0) != 100) == cleared, \
+        "bands of 0.3 m keep the box; one band of 1.8 m (2-D clearing) loses it"
+
+
+def test_rays_through_a_low_obstacles_height_clear_it():
+    costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=0.0))
+    for _ in range(10):
+        costmap.update(box_points((2.0, 2.1), (-0.05, 0.05), (0.0, 0.25)), SENSOR, 0.0)
+    floor_behind = floor_points((2.3, 2.6), (-0.05, 0.05))
+    """Rays to it cross x = 2.05 at 0.02 to 0.07 m."""
+    for _ in range(10):
+        costmap.update(floor_behind, SENSOR, 0.0)
+    assert value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 0
+
+
+def test_points_below_min_confidence_neither_mark_nor_clear():
+    costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=0.0, min_confidence=0.3))
+    box = box_points((2.0, 2.1), (-0.05, 0.05), (0.0, 1.0))
+    update = costmap.update(box, SENSOR, 0.0, confidence=np.full(len(box), 0.2))
+    assert update.unreliable_points == len(box) and update.clearing_rays == 0
+    assert (costmap.occupancy() == -1).all()
+    for _ in range(10):
+        costmap.update(box, SENSOR, 0.0)
+    floor_behind = floor_points((2.3, 2.6), (-0.05, 0.05))
+    for _ in range(10):
+        costmap.update(floor_behind, SENSOR, 0.0, confidence=np.full(len(floor_behind), 0.29))
+    assert value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 100
+    assert value_at(costmap.occupancy(), costmap, 2.45, 0.0) == -1
+
+
+def test_hits_weigh_their_confidence_and_range():
+    config = CostmapConfig(evidence_half_life_s=0.0)
+    one_hit_share = math.log(config.occupied_probability / (1 - config.occupied_probability)) / math.log(
+        config.hit_probability / (1 - config.hit_probability))
+    """A hit weighing more than this marks an obstacle at once (0.48 with the defaults)."""
+    box = box_points((2.0, 2.1), (-0.05, 0.05), (0.0, 1.0))
+    for weight, marks in ((one_hit_share + 0.02, True), (one_hit_share - 0.02, False)):
+        costmap = RollingCostmap(config)
+        costmap.update(box, SENSOR, 0.0, confidence=np.full(len(box), weight))
+        assert (value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 100) == marks
+    for range_weight_m, marks in ((2.1, True), (0.8, False)):
+        costmap = RollingCostmap(CostmapConfig(evidence_half_life_s=0.0, range_weight_m=range_weight_m))
+        costmap.update(box, SENSOR, 0.0)
+        assert (value_at(costmap.occupancy(), costmap, 2.05, 0.0) == 100) == marks, \
+            "the box, 1.9 to 2.1 m away, weighs 1 within range_weight_m, about 0.4 at 0.8 m"
+
+
+def test_confidence_must_match_the_points():
+    with pytest.raises(ValueError, match="confidence must have shape"):
+        RollingCostmap().update(box_points((2.0, 2.1), (0.0, 0.1), (0.0, 0.5)), SENSOR, 0.0, confidence=[1.0])
+
+
+def test_nan_regions_bordered_by_near_readings_do_not_clear():
+    intrinsics = Intrinsics(fx=20.0, fy=20.0, cx=15.5, cy=11.5, width=32, height=24)
+    depth = np.full((24, 32), 3.0, np.float32)
+    depth[14:, 10:20] = 0.15
+    depth[17:, 12:18] = np.nan
+    """An obstacle right in front of the camera: its middle is nearer than the model's minimum depth (NaN)."""
+    depth[:4, :] = np.nan
+    """Above the walls: no reading, bordered by far readings."""
+    endpoints = clearing_ray_endpoints(depth, intrinsics, 1, 5.0, near_guard_m=0.3)
+    assert len(endpoints) == 4 * 32
+    assert len(clearing_ray_endpoints(depth, intrinsics, 1, 5.0)) == 4 * 32 + 7 * 6
+
+
+def test_pixels_below_min_confidence_do_not_clear():
+    intrinsics = Intrinsics(fx=2.0, fy=2.0, cx=1.5, cy=1.5, width=4, height=4)
+    depth = np.full((4, 4), np.nan, np.float32)
+    confidence = np.ones((4, 4), np.float32)
+    confidence[:2] = 0.1
+    assert len(clearing_ray_endpoints(depth, intrinsics, 1, 5.0, confidence, 0.3)) == 8
+    with pytest.raises(ValueError, match="confidence has shape"):
+        clearing_ray_endpoints(depth, intrinsics, 1, 5.0, confidence[:2], 0.3)
 
 
 @pytest.mark.parametrize("inscribed_radius_m, inflation_radius_m, cost_scaling_factor",

@@ -24,7 +24,7 @@ ROS_BUILT_INS = {"/parameter_events", "/rosout"}
 CASES = {
     # node type, parameters that switch every optional topic on, table, listed topics this node does not create
     "depth_node": (DepthNode, {}, DEPTH_NODE_TOPICS, {"depth/relative_inverse"}),  # relative models only
-    "lidar_fusion_node": (LidarFusionNode, {}, FUSION_NODE_TOPICS, set()),
+    "lidar_fusion_node": (LidarFusionNode, {"scale_source": "lidar_then_ground"}, FUSION_NODE_TOPICS, set()),
     "pointcloud_node": (PointCloudNode, {"use_color": True}, POINTCLOUD_NODE_TOPICS, set()),
     "costmap_node": (CostmapNode, {"world_frame": "odom", "clear_from_depth": True}, COSTMAP_NODE_TOPICS, set()),
     "sim_scene_node": (SimSceneNode, {"image_width": 64, "image_height": 48}, SIM_SCENE_NODE_TOPICS,

@@ -62,6 +62,7 @@ def test_with_the_sim_the_nodes_read_its_image_and_get_its_sensor_poses():
     assert remappings(graph)["lidar_fusion_node"]["image"] == "image_raw"
     by_name = {entry.name: entry for entry in graph}
     assert by_name["costmap_node"].parameters == {"camera_pose_in_base": [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5]}
+    assert by_name["lidar_fusion_node"].parameters["camera_pose_in_base"] == [0.1, 0.0, 0.5, -0.5, 0.5, -0.5, 0.5]
     lidar_in_camera = transform_from_pose7(by_name["lidar_fusion_node"].parameters["lidar_pose_in_camera"])
     # The LiDAR sits 0.1 m behind and 0.25 m above the camera, which looks along base x: optical z forward, y down.
     np.testing.assert_allclose(apply(lidar_in_camera, np.zeros((1, 3))), [[0.0, -0.25, -0.1]], atol=1e-9)
