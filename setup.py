@@ -11,7 +11,8 @@ NODE_MODULES = runpy.run_path(f"{PACKAGE}/ros/nodes/__init__.py")["NODE_MODULES"
 CONSOLE_SCRIPTS = {**NODE_MODULES, "monodepth-pipeline": f"{PACKAGE}.ros.runners.pipeline_runner",
                    "monodepth-effects": f"{PACKAGE}.tools.effects", "monodepth-export": f"{PACKAGE}.tools.export_onnx",
                    "monodepth-video": f"{PACKAGE}.tools.video",
-                   "monodepth-bag": f"{PACKAGE}.tools.bag.cli"}
+                   "monodepth-bag": f"{PACKAGE}.tools.bag.cli",
+                   "monodepth-batch": f"{PACKAGE}.tools.batch.cli"}
 
 
 def lib_executables() -> list[str]:
@@ -51,6 +52,6 @@ setup(
     maintainer_email="maintainers@monodepth-ros.dev",
     description="Metric monocular depth, LiDAR scale fusion, point clouds and costmaps for ROS 2",
     license="Apache-2.0",
-    extras_require={"test": ["pytest"]},  # colcon test runs pytest when the "test" extra names it
+    extras_require={"test": ["pytest"], "batch": ["ray>=2.9"]},  # colcon test runs pytest when "test" names it; batch: Ray
     entry_points={"console_scripts": [f"{script} = {module}:main" for script, module in CONSOLE_SCRIPTS.items()]},
 )

@@ -39,6 +39,7 @@ BENCHMARKS = (
     Benchmark("Depth-aware compression", "bench_compression.py", runs_model=False),
     Benchmark("Sonification and volumetric export", "bench_volumetric_audio.py", runs_model=False),
     Benchmark("monodepth-bag on a sim bag", "bench_bag.py", ("--runs", "1")),
+    Benchmark("monodepth-batch with 1 and 2 Ray workers", "bench_batch.py", runs_model=False),
 )
 
 

@@ -20,10 +20,12 @@ sonification of the depth (as depth_sonification_node makes it) as a stereo WAV 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -78,14 +80,35 @@ def load_sparse(path: Path | None) -> np.ndarray | None:
     return sparse
 
 
-def run(arguments: argparse.Namespace) -> dict:
-    """Process IN into DIR; returns the summary (also written to DIR/summary.json)."""
-    started = time.perf_counter()
-    check_export_arguments(arguments)
+def open_file_source(arguments: argparse.Namespace) -> FrameSource:
+    """The video file or image folder ``arguments.input``; ToolError for a webcam."""
     source = open_frame_source(str(arguments.input), folder_fps=arguments.folder_fps)
     if source.live:
         source.close()
         raise ToolError("IN must be a video file or an image folder, not a webcam")
+    return source
+
+
+@dataclass
+class VideoPass:
+    """Depth of (part of) a video through the chain: float32 (H, W) metres and stamps (s) per kept frame, the
+    images (--two-pass and --export-clouds only), the ms of each stage, and what made them."""
+
+    depths: list[np.ndarray]
+    stamps: list[float]
+    rgbs: list[np.ndarray]
+    stage_ms: dict[str, list[float]]
+    fps_in: float
+    intrinsics: Intrinsics
+    estimator: DepthEstimator
+    online: bool
+    sparse: np.ndarray | None
+
+
+def process_video(arguments: argparse.Namespace, frames_range: tuple[int, int, int | None] = (0, 0, None)
+                  ) -> VideoPass:
+    """IN (or the part ``frames_range`` of process_frames) through the depth chain that arguments select."""
+    source = open_file_source(arguments)
     try:
         intrinsics = source_intrinsics(source, arguments.calibration, arguments.fov_deg)
         sparse = load_sparse(arguments.lidar)
@@ -97,9 +120,19 @@ def run(arguments: argparse.Namespace) -> dict:
             raise ToolError(f"{estimator.description} predicts relative inverse depth: give --lidar for metres")
         online = not (arguments.no_temporal or arguments.two_pass)
         chain = DepthChain(estimator, DepthChainConfig(temporal_consistency=online))
-        depths, stamps, rgbs, stage_ms = process_frames(source, chain, intrinsics, sparse, arguments)
+        parts = process_frames(source, chain, intrinsics, sparse, arguments, frames_range)
     finally:
         source.close()
+    return VideoPass(*parts, source.info.fps, intrinsics, estimator, online, sparse)
+
+
+def run(arguments: argparse.Namespace) -> dict:
+    """Process IN into DIR; returns the summary (also written to DIR/summary.json)."""
+    started = time.perf_counter()
+    check_export_arguments(arguments)
+    video = process_video(arguments)
+    depths, stamps, rgbs, stage_ms = video.depths, video.stamps, video.rgbs, video.stage_ms
+    estimator, online, sparse, intrinsics = video.estimator, video.online, video.sparse, video.intrinsics
     if not depths:
         raise ToolError(f"{arguments.input} has no frames")
     if sparse is not None and len(sparse) < len(depths):
@@ -110,6 +143,12 @@ def run(arguments: argparse.Namespace) -> dict:
         start = time.perf_counter()
         depth = smooth_two_pass(rgbs, depth, intrinsics, stamps_s)
         stage_ms["two_pass"] = [(time.perf_counter() - start) * 1e3 / len(depth)]
+    summary = {"input": str(arguments.input), "model": estimator.description, "device": estimator.device,
+               "kind": estimator.kind.value,
+               "temporal": "two_pass" if arguments.two_pass else "online" if online else "off",
+               "lidar": str(arguments.lidar) if sparse is not None else None,
+               "export_clouds": str(arguments.export_clouds) if arguments.export_clouds is not None else None,
+               "sonify": str(arguments.sonify) if arguments.sonify is not None else None}
     arguments.out.mkdir(parents=True, exist_ok=True)
     if arguments.export_clouds is not None:
         start = time.perf_counter()
@@ -120,60 +159,64 @@ def run(arguments: argparse.Namespace) -> dict:
         samples = sonify(depth, intrinsics, stamps_s - stamps_s[0], SonificationConfig())
         write_wav(arguments.sonify, samples, SonificationConfig().sample_rate_hz)
         stage_ms["sonify"] = [(time.perf_counter() - start) * 1e3 / len(depth)]
+    return write_outputs(arguments.out, depth, stamps_s, video.fps_in, stage_ms, started, summary, arguments.sonify)
+
+
+def write_outputs(out: Path, depth: np.ndarray, stamps_s: np.ndarray, fps_in: float,
+                  stage_ms: dict[str, list[float]], started: float, summary: dict, audio: Path | None = None) -> dict:
+    """depth.mp4 (with the sound of ``audio`` when given), depth.npz and summary.json of ``depth`` float32
+    (N, H, W) metres and ``stamps_s`` (N,) into ``out``; ``summary`` (input, model, ...) gets frames, size, fps_in,
+    fps_out (since ``started``, a perf_counter time) and the mean ms of each stage. Returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    write_depth_video(arguments.out / "depth.mp4", depth, stamps_s, source.info.fps, arguments.sonify)
+    write_depth_video(out / "depth.mp4", depth, stamps_s, fps_in, audio)
     stage_ms["encode"] = [(time.perf_counter() - start) * 1e3 / len(depth)]
-    with open(arguments.out / "depth.npz", "wb") as stream:
+    with open(out / "depth.npz", "wb") as stream:
         np.savez_compressed(stream, depth=depth, stamps=stamps_s)
-    elapsed_s = time.perf_counter() - started
-    summary = {
-        "input": str(arguments.input),
-        "frames": int(len(depth)),
-        "width": int(depth.shape[2]),
-        "height": int(depth.shape[1]),
-        "fps_in": source.info.fps,
-        "fps_out": len(depth) / elapsed_s,
-        "model": estimator.description,
-        "device": estimator.device,
-        "kind": estimator.kind.value,
-        "temporal": "two_pass" if arguments.two_pass else "online" if online else "off",
-        "lidar": str(arguments.lidar) if sparse is not None else None,
-        "export_clouds": str(arguments.export_clouds) if arguments.export_clouds is not None else None,
-        "sonify": str(arguments.sonify) if arguments.sonify is not None else None,
-        "ms_per_stage": {stage: float(np.mean(values)) for stage, values in stage_ms.items()},
-    }
-    (arguments.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary = {**summary, "frames": int(len(depth)), "width": int(depth.shape[2]), "height": int(depth.shape[1]),
+               "fps_in": fps_in, "fps_out": len(depth) / (time.perf_counter() - started),
+               "ms_per_stage": {stage: float(np.mean(values)) for stage, values in stage_ms.items()}}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
 
 def process_frames(source: FrameSource, chain: DepthChain, intrinsics: Intrinsics, sparse: np.ndarray | None,
-                   arguments: argparse.Namespace):
+                   arguments: argparse.Namespace, frames_range: tuple[int, int, int | None] = (0, 0, None)):
     """Depth in metres (N of float32 (H, W)), stamps (s), the images (kept for --two-pass and --export-clouds
-    only) and the wall time
-    of each stage (ms lists)."""
+    only) and the wall time of each stage (ms lists).
+
+    ``frames_range`` (warm_up, first, stop) for a part of the video: frames before ``warm_up`` are only decoded,
+    frames from ``warm_up`` to ``first`` go through the chain (warming its stabiliser up) but are not returned,
+    and decoding ends at frame ``stop`` (None: the end)."""
+    warm_up, first, stop = frames_range
     depths, stamps, rgbs = [], [], []
     stage_ms: dict[str, list[float]] = {"decode": []}
     frames = iter(source.frames())
-    total = source.info.frame_count or None
+    total = (stop if stop is not None else source.info.frame_count or None)
     with tqdm(total=total, unit="frame", desc=PROGRAM, disable=arguments.quiet, file=sys.stderr) as progress:
-        while True:
+        for index in itertools.count():
+            if stop is not None and index >= stop:
+                break
             start = time.perf_counter()
             try:
                 rgb, stamp_s = next(frames)
             except StopIteration:
                 break
+            progress.update(1)
+            if index < warm_up:
+                continue
             stage_ms["decode"].append((time.perf_counter() - start) * 1e3)
-            index = len(depths)
             if sparse is not None and index >= len(sparse):
                 raise ToolError(f"--lidar has {len(sparse)} frames, IN has more")
             output = chain.process(rgb, intrinsics, stamp_s, None if sparse is None else sparse[index])
+            if index < first:
+                continue
             depths.append(output.depth if output.fused is None else output.fused.stream.depth)
             stamps.append(stamp_s)
             if arguments.two_pass or arguments.export_clouds is not None:
                 rgbs.append(rgb)
             for stage, ms in output.timings_ms.items():
                 stage_ms.setdefault(stage, []).append(ms)
-            progress.update(1)
     return depths, stamps, rgbs, stage_ms
 
 

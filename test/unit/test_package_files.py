@@ -82,7 +82,7 @@ def test_pip_install_ships_share_files_the_ament_index_and_executables_where_ros
     assert (tmp_path / "share/ament_index/resource_index/packages/monodepth_ros").is_file()
     for executable in ("depth_node", "lidar_fusion_node", "pointcloud_node", "costmap_node", "sim_scene_node",
                        "depth_effects_node", "video_source_node", "monodepth-pipeline", "monodepth-effects", "monodepth-export",
-                       "monodepth-video", "monodepth-bag"):
+                       "monodepth-video", "monodepth-bag", "monodepth-batch"):
         assert (tmp_path / "bin" / executable).is_file(), executable
         assert os.access(tmp_path / "lib" / "monodepth_ros" / executable, os.X_OK), executable
     site_packages = next(tmp_path.glob("lib/python3*/site-packages"))

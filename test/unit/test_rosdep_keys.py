@@ -54,6 +54,7 @@ PIP_ONLY = {
     "onnx": "no rosdep key; only monodepth-export and its tests (pip install onnx)",
     "sounddevice": "no rosdep key; optional sound output of depth_sonification_node (pip install sounddevice)",
     "rosbags": "no rosdep key; only monodepth-bag and its tests (pip install rosbags)",
+    "ray": "no rosdep key; only monodepth-batch and its tests (pip install .[batch] or ray)",
 }
 """Imports no rosdep key provides; package.xml's comment and the README name them."""
 

@@ -1,0 +1,1 @@
+"""monodepth-batch: monodepth-bag and monodepth-video work over many files as Ray tasks."""
