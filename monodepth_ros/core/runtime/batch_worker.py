@@ -6,10 +6,12 @@ import time
 from collections.abc import Hashable
 from typing import Callable, Generic, TypeVar
 
+from monodepth_ros.core.runtime.latest_worker import WorkerThread
+
 Item = TypeVar("Item")
 
 
-class NewestPerKeyBatchWorker(Generic[Item]):
+class NewestPerKeyBatchWorker(WorkerThread, Generic[Item]):
     """Runs ``process_batch`` on a background thread for the newest item of each stream; never builds a backlog.
 
     Items belong to the stream ``key_of(item)``. ``submit`` replaces an item of the same stream that has not been
@@ -25,34 +27,20 @@ class NewestPerKeyBatchWorker(Generic[Item]):
                  name: str = "batch-worker", start: bool = True) -> None:
         if stream_count < 1:
             raise ValueError(f"stream_count must be at least 1, got {stream_count}")
+        super().__init__(name)
         self._process_batch = process_batch
         self._on_error = on_error
         self._key_of = key_of
         self._stream_count = stream_count
         self._window_s = window_s
-        self._name = name
-        self._condition = threading.Condition()
         self._pending: dict[Hashable, Item] = {}
         self._first_pending_at: float | None = None
-        self._thread: threading.Thread | None = None
         self.dropped = 0
         self.processed = 0
         self.batches = 0
         self.dropped_by_key: dict[Hashable, int] = {}
         if start:
             self.start()
-
-    @property
-    def running(self) -> bool:
-        """True from ``start`` until ``stop``."""
-        return self._thread is not None
-
-    def start(self) -> None:
-        """Start the thread (nothing happens while it runs already)."""
-        with self._condition:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
 
     def submit(self, item: Item) -> None:
         key = self._key_of(item)
@@ -68,17 +56,8 @@ class NewestPerKeyBatchWorker(Generic[Item]):
             self._pending[key] = item
             self._condition.notify_all()
 
-    def stop(self, timeout_s: float = 5.0) -> bool:
-        """Drop the items not started yet, let the batch in progress finish and end the thread; False when it is
-        still busy after ``timeout_s`` (it then ends after that batch, and nothing more is processed)."""
-        with self._condition:
-            thread, self._thread = self._thread, None
-            self._pending = {}
-            self._condition.notify_all()
-        if thread is None or thread is threading.current_thread():
-            return True
-        thread.join(timeout_s)
-        return not thread.is_alive()
+    def _drop_pending(self) -> None:
+        self._pending = {}
 
     def _run(self) -> None:
         me = threading.current_thread()
