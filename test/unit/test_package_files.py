@@ -71,8 +71,9 @@ def test_colcon_installs_executables_under_lib_package():
 def test_pip_install_ships_share_files_the_ament_index_and_executables_where_ros_looks(tmp_path):
     """`pip install .` into a prefix (a venv is one): share files, the ament index marker, console scripts in bin/
     and, for `ros2 run`, lib/monodepth_ros/<executable> running them; AMENT_PREFIX_PATH=<prefix> finds it all."""
+    # --ignore-installed: without it pip uninstalls this venv's own (editable) install of the package first
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--prefix", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+                    "--ignore-installed", "--prefix", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     share = tmp_path / "share" / "monodepth_ros"
     for relative in ["package.xml", "launch/depth.launch.py", "launch/pipeline.launch.py", "launch/sim_demo.launch.py",
                      "launch/gazebo.launch.py", "config/depth.yaml", "config/pipeline.yaml",
