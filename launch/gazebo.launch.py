@@ -50,7 +50,8 @@ def generate_launch_description():
     pipeline = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(os.path.join(share, "launch", "pipeline.launch.py")),
         launch_arguments={"namespace": namespace, "image": ROS_TOPICS["gz_image"],
-                          "camera_info": ROS_TOPICS["gz_camera_info"], "points_lidar": ROS_TOPICS["gz_points"], "odom": ROS_TOPICS["gz_odom"],
+                          "camera_info": ROS_TOPICS["gz_camera_info"], "points_lidar": ROS_TOPICS["gz_points"],
+                          "odom": ROS_TOPICS["gz_odom"],
                           "params_file": LaunchConfiguration("params_file"),
                           "use_fusion": LaunchConfiguration("use_fusion"), "use_sim_time": "true"}.items())
     return LaunchDescription(arguments + [bridge, pipeline])

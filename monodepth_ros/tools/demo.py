@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     log_path = args.out / "pipeline.log"
-    pipeline = NodeProcess("monodepth_ros.ros.runners.pipeline_runner", log_path, {"rate_hz": SIM_RATE_HZ, **SCALE_SOURCES[args.scale_source]},
+    pipeline = NodeProcess("monodepth_ros.ros.runners.pipeline_runner", log_path,
+                           {"rate_hz": SIM_RATE_HZ, **SCALE_SOURCES[args.scale_source]},
                            arguments=("--sim", "--namespace", NAMESPACE))
     rclpy.init()
     node = rclpy.create_node("monodepth_demo_recorder")

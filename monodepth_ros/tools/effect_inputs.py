@@ -9,7 +9,7 @@ import numpy as np
 
 from monodepth_ros.core.camera.calibration import calibration_from_fov, load_camera_calibration
 from monodepth_ros.core.camera.intrinsics import Intrinsics
-from monodepth_ros.core.sources.image_folder import IMAGE_SUFFIXES
+
 DEFAULT_HFOV_DEG = 60.0
 """Horizontal field of view assumed without calibration: between a webcam's (about 55-70) and a phone's main
 camera (about 65-75)."""

@@ -25,10 +25,18 @@ from monodepth_ros.core.camera.intrinsics import Intrinsics
 from monodepth_ros.core.effects.animator import BEAT_MODES, EffectAnimator, beat_mode_error
 from monodepth_ros.core.effects.options import OptionField, with_options
 from monodepth_ros.core.effects.registry import EFFECTS, Effect, UnknownEffectError, get_effect
+from monodepth_ros.core.sources.image_folder import IMAGE_SUFFIXES
 from monodepth_ros.core.sources.video_file import VIDEO_SUFFIXES, VideoFileReader, VideoSourceError, read_audio
-from monodepth_ros.tools.effect_inputs import (DEFAULT_HFOV_DEG, IMAGE_SUFFIXES, DepthFile, InputError,
-                                               intrinsics_from_camera_info_yaml, intrinsics_from_fov, load_depth,
-                                               read_image, write_image)
+from monodepth_ros.tools.effect_inputs import (
+    DEFAULT_HFOV_DEG,
+    DepthFile,
+    InputError,
+    intrinsics_from_camera_info_yaml,
+    intrinsics_from_fov,
+    load_depth,
+    read_image,
+    write_image,
+)
 from monodepth_ros.tools.model_arguments import add_model_arguments, model_spec_from_arguments
 
 PROGRAM = "monodepth-effects"

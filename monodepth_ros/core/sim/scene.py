@@ -167,7 +167,8 @@ class SimScene:
         box = o3d.t.geometry.TriangleMesh.create_box(VISITOR_SIZE_M[0], VISITOR_SIZE_M[0], VISITOR_SIZE_M[1])
         mover_id = raycaster.add_triangles(box.translate(np.array([centre[0] - half, centre[1] - half, 0.0])))
         if mover_id != self.mover_geometry_id:
-            raise RuntimeError(f"Open3D returned geometry id {mover_id} for the mover, expected {self.mover_geometry_id}")
+            raise RuntimeError(f"Open3D returned geometry id {mover_id} for the mover, "
+                               f"expected {self.mover_geometry_id}")
         self._active_raycaster = raycaster
 
     def current_obstacles(self) -> list[Obstacle]:

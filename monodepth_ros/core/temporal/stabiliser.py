@@ -109,7 +109,8 @@ class TemporalStabiliser:
         if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
             raise ValueError(f"rgb must be uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
         if depth.ndim != 2 or depth.shape != rgb.shape[:2] or not np.issubdtype(depth.dtype, np.floating):
-            raise ValueError(f"depth must be float (H, W) matching rgb {rgb.shape[:2]}, got {depth.dtype} {depth.shape}")
+            raise ValueError(f"depth must be float (H, W) matching rgb {rgb.shape[:2]}, "
+                             f"got {depth.dtype} {depth.shape}")
         if not math.isfinite(stamp_s):
             raise ValueError(f"stamp must be finite seconds, got {stamp_s}")
         return np.ascontiguousarray(rgb), depth.astype(np.float32, copy=False)

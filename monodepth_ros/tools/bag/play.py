@@ -3,7 +3,8 @@
 Each topic gets a publisher with the QoS its recorded publisher offered (reliability, durability, history; see
 monodepth_ros.ros.bags.messages.qos_profile_from) and its messages go out as the recorded CDR bytes, spaced as
 their log times were (divided by ``--rate``). Topics whose message package is not installed (e.g. /tf_static
-without tf2_msgs) are skipped with a note. Fast DDS gets the shipped large-message profile, as the nodes do. ``--ros-args`` after the options reach rclpy (remappings, namespace).
+without tf2_msgs) are skipped with a note. Fast DDS gets the shipped large-message profile, as the nodes do.
+``--ros-args`` after the options reach rclpy (remappings, namespace).
 """
 from __future__ import annotations
 

@@ -285,7 +285,8 @@ def process_bag(in_path: str | Path, out_path: str | Path, spec: ModelSpec, imag
                 camera_info_topic: str | None = None, lidar_topic: str | None = None, odom_topic: str | None = None,
                 storage: str = "mcap", base_frame: str = COSTMAP["base_frame"],
                 lidar_pose_in_camera: list[float] | None = None, camera_pose_in_base: list[float] | None = None,
-                temporal_consistency: bool = True, progress: bool = False, announce: Callable[[str], None] = lambda line: None) -> BagRun:
+                temporal_consistency: bool = True, progress: bool = False,
+                announce: Callable[[str], None] = lambda line: None) -> BagRun:
     """Run the pipeline over every frame of the bag at ``in_path`` and write a new bag at ``out_path``.
 
     ``announce`` gets the chosen topics and extrinsics before the model loads. A frame the nodes would drop (no

@@ -54,13 +54,15 @@ def write_sim_bag(path: str | Path, frames: int, config: SimSceneConfig = SimSce
 
     Log times equal the header stamps. The LiDAR cloud of a frame is written before its image (as a LiDAR driver
     may deliver it first); ``lidar`` false leaves out points_lidar; ``ground_truth`` adds depth/ground_truth (a
-    second Image topic, so processing the bag then needs ``--image-topic``). Returns the topics by role (sim_bag_topics).
+    second Image topic, so processing the bag then needs ``--image-topic``). Returns the topics by role
+    (sim_bag_topics).
     """
     topics = sim_bag_topics(namespace)
     scene = SimScene(config)
     lidar_rng = np.random.default_rng(config.seed)
     intrinsics = scene.intrinsics
-    streams = [(topics["image"], IMAGE_TYPE), (topics["camera_info"], CAMERA_INFO_TYPE), (topics["odom"], ODOMETRY_TYPE)]
+    streams = [(topics["image"], IMAGE_TYPE), (topics["camera_info"], CAMERA_INFO_TYPE),
+               (topics["odom"], ODOMETRY_TYPE)]
     if ground_truth:
         streams.append((topics["ground_truth"], IMAGE_TYPE))
     if lidar:

@@ -114,7 +114,8 @@ DEPTH_NODE_TOPICS = (  # names relative to each camera namespace of `cameras` (t
               "`inference_ms`, `postprocess_ms`, `stabilise_ms`, `publish_ms`, `temporal_consistency` (on/off), "
               "`stabiliser_reset` (the reason of the last reset); with namespaced `cameras` also `cameras`, "
               "`batch_size` (frames in the last model batch) and each of those per camera as `<cam>/...` (each "
-              "camera has its own stabiliser), plus `<cam>/rate_hz`, `<cam>/latency_median_ms`, `<cam>/inputs_dropped`"),
+              "camera has its own stabiliser), plus `<cam>/rate_hz`, `<cam>/latency_median_ms`, "
+              "`<cam>/inputs_dropped`"),
 )
 
 

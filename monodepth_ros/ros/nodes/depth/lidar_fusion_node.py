@@ -147,14 +147,16 @@ class LidarFusionNode(WorkerNode):
         image = self.images.match(stamp_ns(depth_msg.header), int(self.params["image_time_tolerance_s"] * 1e9),
                                   wait_s=IMAGE_WAIT_S if len(self.images) else 0.0)
         if image is None:
-            self.problems.report("camera image missing", f"no camera image with the depth stamp on {self.image_subscription.topic}: "
+            self.problems.report("camera image missing",
+                                 f"no camera image with the depth stamp on {self.image_subscription.topic}: "
                                  "depth/fused is published without temporal stabilisation (remap image to the "
                                  "image depth_node reads)", "warning")
             return None
         try:
             rgb = image_to_rgb(image)
         except ConversionError as error:
-            self.problems.report("camera image decode", f"cannot stabilise with {self.image_subscription.topic}: {error}")
+            self.problems.report("camera image decode",
+                                 f"cannot stabilise with {self.image_subscription.topic}: {error}")
             return None
         self.problems.resolve("camera image")
         if rgb.shape[:2] != (depth_msg.height, depth_msg.width):

@@ -209,7 +209,8 @@ class CostmapNode(WorkerNode):
         self.confidence_source = "topic"
         return values, message.header, intrinsics
 
-    def point_confidence(self, confidence: tuple[np.ndarray, Header, Intrinsics], cloud: PointCloud2, points: np.ndarray) -> np.ndarray | None:
+    def point_confidence(self, confidence: tuple[np.ndarray, Header, Intrinsics], cloud: PointCloud2,
+                         points: np.ndarray) -> np.ndarray | None:
         """float32 (N,) confidence of the pixel each cloud point projects to (1 outside the image)."""
         values, header, intrinsics = confidence
         try:

@@ -1,1 +1,2 @@
-"""Nodes that feed the pipeline: sim_scene_node (a synthetic camera and LiDAR) and the recorded and live video sources."""
+"""Nodes that feed the pipeline: sim_scene_node (a synthetic camera and LiDAR) and video_source_node (video files,
+image folders, webcams)."""
