@@ -75,6 +75,7 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
     if sim is not None:
         topics["image"] = SIM_IMAGE_TOPIC
     clouds_from = "depth/fused" if use_fusion else "depth/image"
+    confidence_from = "depth/fused_confidence" if use_fusion else "depth/confidence"
     nodes = [SIM_SCENE_NODE] if sim is not None else []
     nodes.append(GraphNode("depth_node", "DepthNode",
                            _remappings(("image", topics["image"]), ("camera_info", topics["camera_info"])),
@@ -88,7 +89,8 @@ def pipeline_graph(use_fusion: bool = True, use_costmap: bool = True, sim: SimSc
                            _remappings(("depth/image", clouds_from), ("image", topics["image"]))))
     if use_costmap:
         nodes.append(GraphNode("costmap_node", "CostmapNode",
-                               _remappings(("depth/image", clouds_from), ("odom", topics["odom"])),
+                               _remappings(("depth/image", clouds_from), ("depth/confidence", confidence_from),
+                                           ("odom", topics["odom"])),
                                {} if sim is None else {"camera_pose_in_base": list(sim.camera_pose_in_base)}))
     if not autostart:
         nodes = [replace(entry, parameters={**entry.parameters, AUTOSTART_PARAMETER: False}) if entry.managed

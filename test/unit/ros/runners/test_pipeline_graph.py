@@ -32,8 +32,10 @@ def remappings(graph) -> dict[str, dict[str, str]]:
 def test_the_full_pipeline_builds_clouds_and_costmap_clearing_from_fused_depth():
     graph = pipeline_graph()
     assert [entry.name for entry in graph] == NAMES
-    assert remappings(graph) == {"depth_node": {}, "lidar_fusion_node": {}, "pointcloud_node": {"depth/image":
-                                 "depth/fused"}, "costmap_node": {"depth/image": "depth/fused"}}
+    assert remappings(graph) == {"depth_node": {}, "lidar_fusion_node": {},
+                                 "pointcloud_node": {"depth/image": "depth/fused"},
+                                 "costmap_node": {"depth/image": "depth/fused",
+                                                  "depth/confidence": "depth/fused_confidence"}}
     assert all(not entry.parameters for entry in graph)
 
 
@@ -49,7 +51,8 @@ def test_input_topics_are_remapped_where_each_node_reads_them():
     assert graph["depth_node"] == {"image": "/robot/image", "camera_info": "/robot/camera_info"}
     assert graph["lidar_fusion_node"] == {"points_lidar": "/robot/points_lidar", "image": "/robot/image"}
     assert graph["pointcloud_node"] == {"depth/image": "depth/fused", "image": "/robot/image"}
-    assert graph["costmap_node"] == {"depth/image": "depth/fused", "odom": "/robot/odom"}
+    assert graph["costmap_node"] == {"depth/image": "depth/fused", "depth/confidence": "depth/fused_confidence",
+                                     "odom": "/robot/odom"}
     with pytest.raises(ValueError, match="unknown pipeline inputs"):
         pipeline_graph(inputs={"imu": "/imu"})
 
