@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import cv2
 import numpy as np
@@ -34,6 +35,19 @@ def test_frame(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     resized = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
     scaled_k = np.diag([scale_x, scale_y, 1.0]) @ k
     return np.ascontiguousarray(resized), scaled_k
+
+
+def wall_and_cpu_ms(run, runs: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
+    """Wall and process CPU time (all threads) per call of ``run``, ms, after ``warmup`` calls."""
+    for _ in range(warmup):
+        run()
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append((time.perf_counter() - started) * 1e3)
+        cpu.append((time.process_time() - started_cpu) * 1e3)
+    return np.array(wall), np.array(cpu)
 
 
 def percentile_cell(values_ms) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
 
 import numpy as np
-from bench_common import parse_size, percentile_cell
+from bench_common import parse_size, percentile_cell, wall_and_cpu_ms
 
 from monodepth_ros.core.audio.beats import track_beats
 from monodepth_ros.core.effects.registry import get_effect
@@ -43,19 +42,6 @@ CASES = (
 )
 
 
-def milliseconds(run, runs: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
-    """Wall and process CPU time (all threads) per run, ms."""
-    for _ in range(warmup):
-        run()
-    wall, cpu = [], []
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        run()
-        wall.append((time.perf_counter() - started) * 1e3)
-        cpu.append((time.process_time() - started_cpu) * 1e3)
-    return np.array(wall), np.array(cpu)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=parse_size, default=(640, 480), help="frame size WIDTHxHEIGHT (default: "
@@ -73,13 +59,14 @@ def main() -> int:
     for name, setting, values, target_fps in CASES:
         effect = get_effect(name)
         params = dataclasses.replace(effect.defaults(), **values)
-        timings, cpu = milliseconds(lambda effect=effect, params=params: effect.apply(rgb, depth, intrinsics, params),
-                                    arguments.runs, arguments.warmup)
+        timings, cpu = wall_and_cpu_ms(
+            lambda effect=effect, params=params: effect.apply(rgb, depth, intrinsics, params),
+            arguments.runs, arguments.warmup)
         fps = 1e3 / np.median(timings)
         verdict = (f">= {target_fps:g} fps: {'PASS' if fps >= target_fps else 'FAIL'}" if target_fps else "-")
         print(f"| {name} | {setting} | {percentile_cell(timings)} | {fps:.1f} | {np.median(cpu):.1f} | {verdict} |")
     samples, _ = click_track(120.0, 60.0)
-    timings, _ = milliseconds(lambda: track_beats(samples), 3, 1)
+    timings, _ = wall_and_cpu_ms(lambda: track_beats(samples), 3, 1)
     print(f"\nBeat tracking (numpy, one minute of 22.05 kHz audio): {percentile_cell(timings)} ms")
     return 0
 

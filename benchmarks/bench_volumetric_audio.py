@@ -10,29 +10,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-from bench_common import parse_size
+from bench_common import parse_size, wall_and_cpu_ms
 
 from monodepth_ros.core.audio.sonification import SonificationConfig, Sonifier
 from monodepth_ros.core.pointcloud.volumetric.export import VolumetricExporter
 from monodepth_ros.core.pointcloud.volumetric.mesh import depth_mesh
 from monodepth_ros.testing.effect_scenes import motorcycle_scene
-
-
-def timed(run, runs: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
-    """Wall and process CPU milliseconds per run."""
-    for _ in range(warmup):
-        run()
-    wall, cpu = [], []
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        run()
-        wall.append((time.perf_counter() - started) * 1e3)
-        cpu.append((time.process_time() - started_cpu) * 1e3)
-    return np.array(wall), np.array(cpu)
 
 
 def main() -> int:
@@ -62,7 +48,7 @@ def main() -> int:
         print("| stage | median ms | p90 ms | median CPU ms |")
         print("|---|---|---|---|")
         for label, run in cases:
-            wall, cpu = timed(run, arguments.runs, arguments.warmup)
+            wall, cpu = wall_and_cpu_ms(run, arguments.runs, arguments.warmup)
             print(f"| {label} | {np.median(wall):.2f} | {np.percentile(wall, 90):.2f} | {np.median(cpu):.2f} |")
     return 0
 
